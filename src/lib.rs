@@ -1,0 +1,16 @@
+//! `descent`: the library behind the course book *Logistic Regression and Optimization*.
+//!
+//! The book's chapters call it from their `rust,run` cells: MNIST loading ([`data`]),
+//! logistic regression ([`logistic`]), GD/SGD training ([`train`]), the optimisers of
+//! `torch.optim` ([`optim`]), 2-D landscapes with exact gradients ([`landscape`]), the compute
+//! device ([`device`]) and figures ([`figure`]), handed to the page through [`cell`].
+#![warn(missing_docs)]
+
+pub mod cell;
+pub mod data;
+pub mod device;
+pub mod figure;
+pub mod landscape;
+pub mod logistic;
+pub mod optim;
+pub mod train;
