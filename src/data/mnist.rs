@@ -60,19 +60,24 @@ impl MnistFile {
             })
     }
 
-    /// Reads the file from `dir`, checks its checksum and returns its decompressed bytes.
-    pub fn read_verified(self, dir: &Path) -> Result<(PathBuf, Vec<u8>), DataError> {
+    /// Reads the file from `dir` and returns its path and decompressed bytes.
+    pub fn read(self, dir: &Path) -> Result<(PathBuf, Vec<u8>), DataError> {
         let path = self.locate(dir)?;
         let bytes = idx::read_maybe_gzipped(&path)?;
-        let found = hex(&Sha256::digest(&bytes));
+        Ok((path, bytes))
+    }
+
+    /// Checks that `bytes`, read from `path`, are this canonical file.
+    pub fn verify(self, path: &Path, bytes: &[u8]) -> Result<(), DataError> {
+        let found = hex(&Sha256::digest(bytes));
         if found != self.sha256() {
             return Err(DataError::Checksum {
-                path,
+                path: path.to_owned(),
                 expected: self.sha256(),
                 found,
             });
         }
-        Ok((path, bytes))
+        Ok(())
     }
 }
 
@@ -120,8 +125,8 @@ impl Digits {
     }
 
     fn read(images: MnistFile, labels: MnistFile, dir: &Path) -> Result<Self, DataError> {
-        let (image_path, image_bytes) = images.read_verified(dir)?;
-        let (label_path, label_bytes) = labels.read_verified(dir)?;
+        let (image_path, image_bytes) = images.read(dir)?;
+        let (label_path, label_bytes) = labels.read(dir)?;
         let image_idx = idx::parse(&image_bytes, IMAGES_MAGIC, "images", &image_path)?;
         let label_idx = idx::parse(&label_bytes, LABELS_MAGIC, "labels", &label_path)?;
         let (count, rows, cols) = match image_idx.dims[..] {
@@ -143,6 +148,9 @@ impl Digits {
                 label_count: label_idx.dims[0],
             });
         }
+        // Structure first, so a cut or swapped file gets the more telling error.
+        images.verify(&image_path, &image_bytes)?;
+        labels.verify(&label_path, &label_bytes)?;
         let images = Array2::from_shape_vec((count, SIDE * SIDE), image_idx.data.to_vec())
             .expect("IDX parsing checked the length");
         Ok(Self {
