@@ -1,1 +1,144 @@
-fn main() {}
+//! The foundation's workloads on the CPU, against the memory floor measured in the same run:
+//! one read of the 40.8 MB training matrix. Prints each workload's time and its ratio to the
+//! floor, and whether the target is met.
+//!
+//! `cargo bench --bench training`
+
+use criterion::Criterion;
+use descent::data::OnesSevens;
+use descent::logistic;
+use descent::train::{TrainConfig, initial_theta, train_cpu};
+use ndarray::Array1;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Mean time per iteration of each benchmark, from the same samples criterion takes.
+static MEANS: Mutex<BTreeMap<&'static str, (Duration, u64)>> = Mutex::new(BTreeMap::new());
+
+fn timed(name: &'static str, iters: u64, mut work: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        work();
+    }
+    let elapsed = start.elapsed();
+    let mut means = MEANS.lock().unwrap();
+    let entry = means.entry(name).or_default();
+    entry.0 += elapsed;
+    entry.1 += iters;
+    elapsed
+}
+
+fn mean(name: &str) -> Duration {
+    let means = MEANS.lock().unwrap();
+    let (total, iters) = means[name];
+    total / u32::try_from(iters).unwrap()
+}
+
+fn main() {
+    let data = OnesSevens::load().expect("MNIST loads from assets/mnist");
+    let x = data.train.x.as_slice().expect("contiguous");
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+
+    c.bench_function("memory floor: read the train matrix", |b| {
+        b.iter_custom(|iters| {
+            timed("floor", iters, || {
+                let sum: f32 = x.par_chunks(256 * 784).map(sum_f32).sum();
+                black_box(sum);
+            })
+        })
+    });
+    let theta = Array1::from_elem(785, 0.01f32);
+    let mut gradient = vec![0.0; 785];
+    c.bench_function("loss+gradient, whole train subset", |b| {
+        b.iter_custom(|iters| {
+            timed("loss_grad", iters, || {
+                black_box(logistic::loss_and_gradient(
+                    theta.view(),
+                    data.train.x.view(),
+                    data.train.t.view(),
+                    &mut gradient,
+                ));
+            })
+        })
+    });
+    for (name, batch, epochs) in [("batch500", 500, 9), ("batch1", 1, 1)] {
+        let config = TrainConfig::new(batch, epochs, 0.01);
+        c.bench_function(
+            &format!("train batch {batch}, {epochs} epochs, test loss every step"),
+            |b| {
+                b.iter_custom(|iters| {
+                    timed(name, iters, || {
+                        black_box(
+                            train_cpu(initial_theta(0), &data.train, &data.test, &config).unwrap(),
+                        );
+                    })
+                })
+            },
+        );
+    }
+    c.final_summary();
+
+    let floor = mean("floor");
+    println!("\nratios against the memory floor ({floor:.2?}), measured in this run:");
+    for (name, what, target) in [
+        (
+            "loss_grad",
+            "loss+gradient, whole train subset",
+            Target::Ratio(2.0),
+        ),
+        (
+            "batch500",
+            "batch 500, 9 epochs, test loss every step",
+            Target::Time(0.1),
+        ),
+        (
+            "batch1",
+            "batch 1, 1 epoch, test loss every step",
+            Target::Time(2.0),
+        ),
+    ] {
+        let t = mean(name);
+        let ratio = t.as_secs_f64() / floor.as_secs_f64();
+        let met = match target {
+            Target::Ratio(r) => ratio <= r,
+            Target::Time(s) => t.as_secs_f64() <= s,
+        };
+        println!(
+            "  {what:<45} {t:>10.2?}  {ratio:>8.1}x floor  target {target}: {}",
+            if met { "met" } else { "MISSED" }
+        );
+    }
+}
+
+enum Target {
+    Ratio(f64),
+    Time(f64),
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ratio(r) => write!(f, "<= {r}x floor"),
+            Self::Time(s) => write!(f, "<= {s} s"),
+        }
+    }
+}
+
+/// Sum with eight running sums, so the read is vectorised and bound by memory, not adds.
+fn sum_f32(values: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let (chunks, rest) = values.as_chunks::<8>();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] += c[k];
+        }
+    }
+    acc.iter().sum::<f32>() + rest.iter().sum::<f32>()
+}

@@ -13,4 +13,5 @@ pub mod figure;
 pub mod landscape;
 pub mod logistic;
 pub mod optim;
+mod test_loss;
 pub mod train;

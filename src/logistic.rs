@@ -44,7 +44,7 @@ pub fn sigmoid(z: f32) -> f32 {
 }
 
 /// `a · b` with eight running sums, so the compiler vectorises it and the order is fixed.
-#[inline]
+#[inline(always)]
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let (a8, a_rest) = a.as_chunks::<8>();
@@ -63,9 +63,9 @@ pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// What one pass should produce besides the loss.
 #[derive(Clone, Copy)]
-struct Wants {
-    gradient: bool,
-    probabilities: bool,
+pub(crate) struct Wants {
+    pub(crate) gradient: bool,
+    pub(crate) probabilities: bool,
 }
 
 /// Partial sums over one chunk of rows.
@@ -75,7 +75,38 @@ struct Partial {
     probabilities: Vec<f32>,
 }
 
-fn pass_chunk(theta: &[f32], x: &[f32], t: &[f32], wants: Wants) -> Partial {
+/// Runs [`chunk_body`] with 256-bit vectors where the processor has them. Without FMA the
+/// arithmetic is the same operation for operation, so the result is bit-identical either way.
+fn pass_chunk<'a>(
+    theta: &[f32],
+    rows: impl Iterator<Item = (&'a [f32], f32)>,
+    len: usize,
+    wants: Wants,
+) -> Partial {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        #[target_feature(enable = "avx")]
+        fn with_avx<'a>(
+            theta: &[f32],
+            rows: impl Iterator<Item = (&'a [f32], f32)>,
+            len: usize,
+            wants: Wants,
+        ) -> Partial {
+            chunk_body(theta, rows, len, wants)
+        }
+        // SAFETY: the processor supports AVX, checked just above.
+        return unsafe { with_avx(theta, rows, len, wants) };
+    }
+    chunk_body(theta, rows, len, wants)
+}
+
+#[inline(always)]
+fn chunk_body<'a>(
+    theta: &[f32],
+    rows: impl Iterator<Item = (&'a [f32], f32)>,
+    len: usize,
+    wants: Wants,
+) -> Partial {
     let (w, b) = theta.split_at(theta.len() - 1);
     let cols = w.len();
     let mut partial = Partial {
@@ -85,9 +116,9 @@ fn pass_chunk(theta: &[f32], x: &[f32], t: &[f32], wants: Wants) -> Partial {
         } else {
             Vec::new()
         },
-        probabilities: Vec::with_capacity(if wants.probabilities { t.len() } else { 0 }),
+        probabilities: Vec::with_capacity(if wants.probabilities { len } else { 0 }),
     };
-    for (row, &target) in x.chunks_exact(cols).zip(t) {
+    for (row, target) in rows {
         let z = dot(row, w) + b[0];
         partial.loss += sample_loss(f64::from(z), f64::from(target));
         let p = sigmoid(z);
@@ -106,11 +137,13 @@ fn pass_chunk(theta: &[f32], x: &[f32], t: &[f32], wants: Wants) -> Partial {
     partial
 }
 
-/// One pass over all rows; returns mean loss, mean gradient (f64 sums) and probabilities.
-fn pass(
+/// One pass over the rows of `x` (all of them, or those `picked` names, in that order);
+/// returns the mean loss, the mean gradient (summed in f64) and the probabilities.
+pub(crate) fn pass(
     theta: ArrayView1<f32>,
     x: ArrayView2<f32>,
     t: ArrayView1<f32>,
+    picked: Option<&[usize]>,
     wants: Wants,
 ) -> (f32, Vec<f32>, Vec<f32>) {
     let (rows, cols) = x.dim();
@@ -120,24 +153,40 @@ fn pass(
         "θ needs one weight per column plus a bias"
     );
     assert_eq!(t.len(), rows, "one target per row");
-    assert!(rows > 0, "a batch needs at least one row");
     let x = x.as_standard_layout();
     let x = x.as_slice().expect("standard layout is contiguous");
     let t = t.as_standard_layout();
     let t = t.as_slice().expect("standard layout is contiguous");
     let theta = theta.as_standard_layout();
     let theta = theta.as_slice().expect("standard layout is contiguous");
+    let row = |i: usize| (&x[i * cols..(i + 1) * cols], t[i]);
+    let count = picked.map_or(rows, <[usize]>::len);
+    assert!(count > 0, "a batch needs at least one row");
 
-    let partials: Vec<Partial> = if rows <= CHUNK_ROWS {
-        vec![pass_chunk(theta, x, t, wants)]
-    } else {
-        x.par_chunks(CHUNK_ROWS * cols)
-            .zip(t.par_chunks(CHUNK_ROWS))
-            .map(|(xc, tc)| pass_chunk(theta, xc, tc, wants))
-            .collect()
+    let partials: Vec<Partial> = match picked {
+        None if rows <= CHUNK_ROWS => vec![pass_chunk(theta, (0..rows).map(row), rows, wants)],
+        None => (0..rows.div_ceil(CHUNK_ROWS))
+            .into_par_iter()
+            .map(|c| {
+                let range = c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(rows);
+                pass_chunk(theta, range.clone().map(row), range.len(), wants)
+            })
+            .collect(),
+        Some(idx) if idx.len() <= CHUNK_ROWS => {
+            vec![pass_chunk(
+                theta,
+                idx.iter().map(|&i| row(i)),
+                idx.len(),
+                wants,
+            )]
+        }
+        Some(idx) => idx
+            .par_chunks(CHUNK_ROWS)
+            .map(|c| pass_chunk(theta, c.iter().map(|&i| row(i)), c.len(), wants))
+            .collect(),
     };
 
-    let n = rows as f64;
+    let n = count as f64;
     let loss = partials.iter().map(|p| p.loss).sum::<f64>() / n;
     let mut gradient = Vec::new();
     if wants.gradient {
@@ -177,7 +226,7 @@ pub fn evaluate(theta: ArrayView1<f32>, x: ArrayView2<f32>, t: ArrayView1<f32>) 
         gradient: true,
         probabilities: true,
     };
-    let (loss, gradient, probabilities) = pass(theta, x, t, wants);
+    let (loss, gradient, probabilities) = pass(theta, x, t, None, wants);
     Evaluation {
         loss,
         gradient: Array1::from(gradient),
@@ -199,7 +248,28 @@ pub fn loss_and_gradient(
         gradient: true,
         probabilities: false,
     };
-    let (loss, g, _) = pass(theta, x, t, wants);
+    let (loss, g, _) = pass(theta, x, t, None, wants);
+    gradient.copy_from_slice(&g);
+    loss
+}
+
+/// As [`loss_and_gradient`], over the rows of `x` that `rows` names (a shuffled batch),
+/// without copying them.
+///
+/// # Panics
+/// As [`loss_and_gradient`], or when an index is out of range.
+pub fn loss_and_gradient_rows(
+    theta: ArrayView1<f32>,
+    x: ArrayView2<f32>,
+    t: ArrayView1<f32>,
+    rows: &[usize],
+    gradient: &mut [f32],
+) -> f32 {
+    let wants = Wants {
+        gradient: true,
+        probabilities: false,
+    };
+    let (loss, g, _) = pass(theta, x, t, Some(rows), wants);
     gradient.copy_from_slice(&g);
     loss
 }
@@ -213,7 +283,7 @@ pub fn loss(theta: ArrayView1<f32>, x: ArrayView2<f32>, t: ArrayView1<f32>) -> f
         gradient: false,
         probabilities: false,
     };
-    pass(theta, x, t, wants).0
+    pass(theta, x, t, None, wants).0
 }
 
 /// `σ(x·w + b)` for each row of `x`.
@@ -223,7 +293,7 @@ pub fn probabilities(theta: ArrayView1<f32>, x: ArrayView2<f32>) -> Array1<f32> 
         gradient: false,
         probabilities: true,
     };
-    Array1::from(pass(theta, x, t.view(), wants).2)
+    Array1::from(pass(theta, x, t.view(), None, wants).2)
 }
 
 /// How well `θ` classifies a labelled set, under both of the tutorial's definitions.
@@ -253,7 +323,7 @@ pub fn score(theta: ArrayView1<f32>, x: ArrayView2<f32>, t: ArrayView1<f32>) -> 
         gradient: false,
         probabilities: true,
     };
-    let (loss, _, p) = pass(theta, x, t, wants);
+    let (loss, _, p) = pass(theta, x, t, None, wants);
     let abs_error: f64 = p.iter().zip(t).map(|(p, t)| f64::from((p - t).abs())).sum();
     let correct = p
         .iter()

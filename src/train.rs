@@ -4,8 +4,9 @@
 //! loss after it.
 
 use crate::data::Subset;
-use crate::logistic;
-use ndarray::{Array1, s};
+use crate::logistic::{self, Wants};
+use crate::test_loss::TestLoss;
+use ndarray::Array1;
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
@@ -194,8 +195,14 @@ pub fn train_cpu(
         Shuffle::Never => None,
         Shuffle::Once(seed) | Shuffle::EveryEpoch(seed) => Some(StdRng::seed_from_u64(seed)),
     };
-    let mut data = None;
-    let mut gradient = vec![0.0f32; theta.len()];
+    let mut test_loss = config
+        .test_loss_every_step
+        .then(|| TestLoss::new(&theta, train, test, config.batch_size, total_steps));
+    let wants = Wants {
+        gradient: true,
+        probabilities: matches!(test_loss, Some(TestLoss::Incremental { .. })),
+    };
+    let mut residuals = Vec::with_capacity(config.batch_size);
     for epoch in 0..config.epochs {
         let reshuffle = match config.shuffle {
             Shuffle::Never => false,
@@ -204,24 +211,32 @@ pub fn train_cpu(
         };
         if reshuffle && let Some(rng) = rng.as_mut() {
             order.shuffle(rng);
-            data = Some(train.permuted(&order));
         }
-        let data = data.as_ref().unwrap_or(train);
-        for step in 0..steps_per_epoch {
-            let (start, end) = (step * config.batch_size, (step + 1) * config.batch_size);
-            let loss = logistic::loss_and_gradient(
+        for rows in order.chunks_exact(config.batch_size) {
+            let (loss, gradient, probabilities) = logistic::pass(
                 theta.view(),
-                data.x.slice(s![start..end, ..]),
-                data.t.slice(s![start..end]),
-                &mut gradient,
+                train.x.view(),
+                train.t.view(),
+                Some(rows),
+                wants,
             );
             run.train_loss.push(loss);
             for (th, g) in theta.iter_mut().zip(&gradient) {
                 *th -= config.learning_rate * g;
             }
-            if config.test_loss_every_step {
-                run.test_loss
-                    .push(logistic::loss(theta.view(), test.x.view(), test.t.view()));
+            if let Some(tracker) = test_loss.as_mut() {
+                residuals.clear();
+                residuals.extend(
+                    rows.iter()
+                        .zip(&probabilities)
+                        .map(|(&i, p)| p - train.t[i]),
+                );
+                run.test_loss.push(tracker.after_step(
+                    &theta,
+                    rows,
+                    &residuals,
+                    config.learning_rate,
+                ));
             }
         }
     }
