@@ -117,11 +117,10 @@ impl<const N: usize> Div for Dual<N> {
     type Output = Self;
     #[inline]
     fn div(self, o: Self) -> Self {
-        let inv = 1.0 / o.v;
-        let q = self.v * inv;
+        let q = self.v / o.v;
         Self {
             v: q,
-            d: std::array::from_fn(|i| (self.d[i] - q * o.d[i]) * inv),
+            d: std::array::from_fn(|i| (self.d[i] - q * o.d[i]) / o.v),
         }
     }
 }
@@ -247,13 +246,11 @@ impl<const N: usize> Scalar for Dual<N> {
     }
     #[inline]
     fn sin(self) -> Self {
-        let (s, c) = self.v.sin_cos();
-        self.chain(s, c)
+        self.chain(self.v.sin(), self.v.cos())
     }
     #[inline]
     fn cos(self) -> Self {
-        let (s, c) = self.v.sin_cos();
-        self.chain(c, -s)
+        self.chain(self.v.cos(), -self.v.sin())
     }
     #[inline]
     fn exp(self) -> Self {

@@ -49,6 +49,9 @@ pub trait Landscape: Sync {
     fn value(&self, x: f64, y: f64) -> f64;
 
     /// `f(x, y)` and its gradient `[∂f/∂x, ∂f/∂y]`, exact up to rounding.
+    ///
+    /// For every [`Formula`] and [`from_fn`] closure the value is bit for bit the one
+    /// [`Landscape::value`] gives, so a path and a grid of the same function agree.
     fn value_and_gradient(&self, x: f64, y: f64) -> (f64, [f64; 2]);
 
     /// The gradient `[∂f/∂x, ∂f/∂y]` alone.

@@ -54,8 +54,8 @@ impl Path {
 #[error(
     "the path diverged at step {step}: the point became ({x}, {y}) with value {value}; \
      try a smaller learning rate or another start (the {finite} finite steps before are kept)",
-    x = point[0],
-    y = point[1],
+    x = short(point[0]),
+    y = short(point[1]),
     finite = path.steps()
 )]
 pub struct Diverged {
@@ -67,6 +67,15 @@ pub struct Diverged {
     pub value: f64,
     /// The path up to the last finite point, for a figure.
     pub path: Path,
+}
+
+/// A number for a message: plain when moderate, in scientific notation when huge or tiny.
+fn short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() || (1e-4..1e6).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        format!("{v:.6e}")
+    }
 }
 
 /// Why [`run`] stopped early.
