@@ -105,6 +105,7 @@ impl<const N: usize> Sub for Dual<N> {
 impl<const N: usize> Mul for Dual<N> {
     type Output = Self;
     #[inline]
+    #[allow(clippy::suspicious_arithmetic_impl, reason = "the product rule")]
     fn mul(self, o: Self) -> Self {
         Self {
             v: self.v * o.v,
@@ -116,6 +117,7 @@ impl<const N: usize> Mul for Dual<N> {
 impl<const N: usize> Div for Dual<N> {
     type Output = Self;
     #[inline]
+    #[allow(clippy::suspicious_arithmetic_impl, reason = "the quotient rule")]
     fn div(self, o: Self) -> Self {
         let q = self.v / o.v;
         Self {
@@ -333,7 +335,8 @@ mod tests {
     #[test]
     fn each_operation_follows_the_chain_rule() {
         let x = 0.7;
-        let cases: [(fn(Dual<1>) -> Dual<1>, f64); 12] = [
+        type Case = (fn(Dual<1>) -> Dual<1>, f64);
+        let cases: [Case; 12] = [
             (|u| u.sin(), 0.7f64.cos()),
             (|u| u.cos(), -(0.7f64.sin())),
             (|u| u.exp(), 0.7f64.exp()),

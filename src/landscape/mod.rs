@@ -21,7 +21,7 @@
 //!
 //! // A student's own function: constants on the left are fine with dual numbers.
 //! let bowl = from_fn(|x, y| 0.5 * x.powi(2) + 2.0 * (y - 1.0).powi(2));
-//! assert_eq!(bowl.value_and_gradient(2.0, 0.0), (6.0, [2.0, -4.0]));
+//! assert_eq!(bowl.value_and_gradient(2.0, 0.0), (4.0, [2.0, -4.0]));
 //! # let _ = gradient;
 //! ```
 

@@ -18,7 +18,8 @@ use super::error::{ConfigError, non_negative};
 /// let mut used = Vec::new();
 /// for _ in 0..3 {
 ///     used.push(opt.lr());
-///     opt.step(&mut p, &[2.0 * p[0], 2.0 * p[1]])?;
+///     let gradient = [2.0 * p[0], 2.0 * p[1]];
+///     opt.step(&mut p, &gradient)?;
 ///     schedule.step(&mut opt); // after the optimiser's step, as in PyTorch
 /// }
 /// assert_eq!(used, [0.1, 0.05, 0.025]);
@@ -84,7 +85,7 @@ impl StepLr {
 impl LrScheduler for StepLr {
     fn step(&mut self, opt: &mut dyn LearningRate) {
         self.last_epoch += 1;
-        let lr = if self.last_epoch % self.step_size == 0 {
+        let lr = if self.last_epoch.is_multiple_of(self.step_size) {
             opt.lr() * self.gamma
         } else {
             opt.lr()
@@ -183,7 +184,7 @@ impl LrScheduler for CosineAnnealingLr {
         self.last_epoch += 1;
         let (e, t) = (self.last_epoch as f64, self.t_max as f64);
         let current = opt.lr();
-        let restart = (self.last_epoch - 1 + self.t_max) % (2 * self.t_max) == 0;
+        let restart = (self.last_epoch - 1 + self.t_max).is_multiple_of(2 * self.t_max);
         let lr = if restart {
             // (e - 1 - t_max) is a multiple of 2 t_max: the bottom of the cosine was passed.
             current + (self.base_lr - self.eta_min) * (1.0 - (PI / t).cos()) / 2.0
