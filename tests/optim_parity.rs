@@ -238,3 +238,44 @@ fn every_run_follows_pytorch() {
     // 16 runs of 5 rows (steps 0, 1, 2, 10, last), less the chaotic tail and 4 NaN rows.
     assert_eq!(checked, 75);
 }
+
+fn optimizer_f32(name: &str, lr: f64) -> Box<dyn Optimizer<f32>> {
+    match name {
+        "manual GD" | "SGD" => Box::new(Sgd::new(lr).expect("valid")),
+        "SGD momentum=0.9" => Box::new(Sgd::builder(lr).momentum(0.9).build().expect("valid")),
+        "RMSprop" => Box::new(RmsProp::new(lr).expect("valid")),
+        "Adagrad" => Box::new(Adagrad::new(lr).expect("valid")),
+        "Adam" => Box::new(Adam::new(lr).expect("valid")),
+        "AdamW" => Box::new(AdamW::new(lr).expect("valid")),
+        "Adamax" => Box::new(Adamax::new(lr).expect("valid")),
+        other => panic!("unknown optimizer {other}"),
+    }
+}
+
+/// The same runs with `f32` parameters and optimiser state, as PyTorch ran them (the gradient
+/// still comes from the `f64` landscape, rounded to `f32`): the path the logistic regression's
+/// optimisers take. Steps 1, 2 and 10 to 1e-4, as for `f64`.
+#[test]
+fn f32_optimisers_follow_pytorch_as_well() {
+    let mut checked = 0;
+    for case in load()
+        .into_iter()
+        .filter(|c| c.rows.iter().all(|r| r.x.is_finite()))
+    {
+        let f = landscape(&case.function);
+        let mut opt = optimizer_f32(&case.optimizer, case.lr);
+        let mut p = case.start.map(|c| c as f32);
+        for step in 1..=10 {
+            let g = f
+                .gradient(f64::from(p[0]), f64::from(p[1]))
+                .map(|g| g as f32);
+            opt.step(&mut p, &g).expect("two parameters");
+            if let Some(row) = case.rows.iter().find(|r| r.step == step) {
+                let point = p.map(f64::from);
+                check_row(&case, row, point, f.value(point[0], point[1]), 1e-4);
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 14 * 3);
+}
