@@ -9,7 +9,8 @@
 //! Optimisers: [`Sgd`] (momentum, dampening, Nesterov, weight decay), [`RmsProp`], [`Adagrad`],
 //! [`Adam`] (with AMSGrad), [`AdamW`], [`Adamax`]; each has a config with PyTorch's defaults
 //! (`Adam::builder(lr)`), checked by `build()`. Schedulers: [`StepLr`], [`ExponentialLr`],
-//! [`CosineAnnealingLr`], stepped after the optimiser as in PyTorch.
+//! [`CosineAnnealingLr`], stepped after the optimiser as in PyTorch. [`Kind`] names them all,
+//! for a menu or a race.
 //!
 //! A visible loop, as the book shows it:
 //!
@@ -34,6 +35,7 @@ mod adam;
 mod adamax;
 mod adamw;
 mod error;
+mod kind;
 mod real;
 mod rmsprop;
 mod run;
@@ -45,6 +47,7 @@ pub use adam::{Adam, AdamConfig};
 pub use adamax::{Adamax, AdamaxConfig};
 pub use adamw::{AdamW, AdamWConfig};
 pub use error::{ConfigError, StepError};
+pub use kind::{Kind, UnknownOptimizer};
 pub use real::Real;
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use run::{Diverged, Path, RunError, run, run_scheduled};
