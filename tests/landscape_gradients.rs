@@ -133,3 +133,26 @@ fn a_loss_over_several_parameters() {
         );
     }
 }
+
+/// A landscape with a hand-written gradient: a student may implement `Landscape` directly.
+struct HandWritten;
+
+impl Landscape for HandWritten {
+    fn value(&self, x: f64, y: f64) -> f64 {
+        x * x * y + y.exp()
+    }
+    fn value_and_gradient(&self, x: f64, y: f64) -> (f64, [f64; 2]) {
+        (self.value(x, y), [2.0 * x * y, x * x + y.exp()])
+    }
+}
+
+#[test]
+fn a_hand_written_gradient_passes_the_same_check() {
+    check("hand-written", &HandWritten);
+    // ... and agrees with the dual numbers of the same formula.
+    let dual = from_fn(|x, y| x * x * y + y.exp());
+    for (x, y) in points() {
+        let (a, b) = (HandWritten.gradient(x, y), dual.gradient(x, y));
+        assert!((a[0] - b[0]).abs() < 1e-12 && (a[1] - b[1]).abs() < 1e-12 * (1.0 + b[1].abs()));
+    }
+}

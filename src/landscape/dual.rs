@@ -241,40 +241,50 @@ impl<const N: usize> Sum for Dual<N> {
     }
 }
 
-impl<const N: usize> Scalar for Dual<N> {
+/// The scalar functions, as inherent methods so that a closure over dual numbers needs no
+/// `use` of [`Scalar`]; the [`Scalar`] implementation calls these.
+impl<const N: usize> Dual<N> {
+    /// The value, without its derivatives.
     #[inline]
-    fn value(self) -> f64 {
+    pub fn value(self) -> f64 {
         self.v
     }
+    /// Sine.
     #[inline]
-    fn sin(self) -> Self {
+    pub fn sin(self) -> Self {
         self.chain(self.v.sin(), self.v.cos())
     }
+    /// Cosine.
     #[inline]
-    fn cos(self) -> Self {
+    pub fn cos(self) -> Self {
         self.chain(self.v.cos(), -self.v.sin())
     }
+    /// `e^self`.
     #[inline]
-    fn exp(self) -> Self {
+    pub fn exp(self) -> Self {
         let e = self.v.exp();
         self.chain(e, e)
     }
+    /// Natural logarithm.
     #[inline]
-    fn ln(self) -> Self {
+    pub fn ln(self) -> Self {
         self.chain(self.v.ln(), 1.0 / self.v)
     }
+    /// Square root.
     #[inline]
-    fn sqrt(self) -> Self {
+    pub fn sqrt(self) -> Self {
         let r = self.v.sqrt();
         self.chain(r, 0.5 / r)
     }
+    /// Hyperbolic tangent.
     #[inline]
-    fn tanh(self) -> Self {
+    pub fn tanh(self) -> Self {
         let t = self.v.tanh();
         self.chain(t, 1.0 - t * t)
     }
+    /// Absolute value (derivative 0 at 0, as in PyTorch).
     #[inline]
-    fn abs(self) -> Self {
+    pub fn abs(self) -> Self {
         let sign = if self.v > 0.0 {
             1.0
         } else if self.v < 0.0 {
@@ -284,8 +294,9 @@ impl<const N: usize> Scalar for Dual<N> {
         };
         self.chain(self.v.abs(), sign)
     }
+    /// Integer power.
     #[inline]
-    fn powi(self, n: i32) -> Self {
+    pub fn powi(self, n: i32) -> Self {
         match n {
             0 => Self::constant(1.0),
             1 => self,
@@ -293,12 +304,56 @@ impl<const N: usize> Scalar for Dual<N> {
             _ => self.chain(self.v.powi(n), f64::from(n) * self.v.powi(n - 1)),
         }
     }
+    /// Real power with a constant exponent.
     #[inline]
-    fn powf(self, p: f64) -> Self {
+    pub fn powf(self, p: f64) -> Self {
         if p == 0.0 {
             return Self::constant(1.0);
         }
         self.chain(self.v.powf(p), p * self.v.powf(p - 1.0))
+    }
+}
+
+impl<const N: usize> Scalar for Dual<N> {
+    #[inline]
+    fn value(self) -> f64 {
+        Dual::value(self)
+    }
+    #[inline]
+    fn sin(self) -> Self {
+        Dual::sin(self)
+    }
+    #[inline]
+    fn cos(self) -> Self {
+        Dual::cos(self)
+    }
+    #[inline]
+    fn exp(self) -> Self {
+        Dual::exp(self)
+    }
+    #[inline]
+    fn ln(self) -> Self {
+        Dual::ln(self)
+    }
+    #[inline]
+    fn sqrt(self) -> Self {
+        Dual::sqrt(self)
+    }
+    #[inline]
+    fn tanh(self) -> Self {
+        Dual::tanh(self)
+    }
+    #[inline]
+    fn abs(self) -> Self {
+        Dual::abs(self)
+    }
+    #[inline]
+    fn powi(self, n: i32) -> Self {
+        Dual::powi(self, n)
+    }
+    #[inline]
+    fn powf(self, p: f64) -> Self {
+        Dual::powf(self, p)
     }
 }
 

@@ -14,7 +14,7 @@
 //!   built-in functions on a grid.
 //!
 //! ```
-//! use descent::landscape::{Landscape, Peaks, Scalar, from_fn};
+//! use descent::landscape::{Landscape, Peaks, from_fn};
 //!
 //! let (value, gradient) = Peaks.value_and_gradient(0.0, 1.2);
 //! assert!((value - 1.47255).abs() < 1e-5);
@@ -115,11 +115,11 @@ impl<F> std::fmt::Debug for FromFn<F> {
 ///
 /// A closure cannot be generic, so it is written for dual numbers, which carry their value:
 /// the same closure gives values (for grids) and gradients (for optimisers). Constants mix
-/// freely (`3.0 * x`, `x.powi(2) - 1.0`); scalar functions are methods of [`Scalar`]
-/// (`x.sin()`, `(x * y).exp()`), which must be in scope.
+/// freely (`3.0 * x`, `x.powi(2) - 1.0`); scalar functions are methods (`x.sin()`,
+/// `(x * y).exp()`, `x.abs()`; see [`Dual`]).
 ///
 /// ```
-/// use descent::landscape::{Dual2, Landscape, Scalar, f_theta, from_fn};
+/// use descent::landscape::{Dual2, Landscape, f_theta, from_fn};
 ///
 /// // The mean squared error of f_θ over three data points, as a function of (θ₁, θ₂).
 /// let data = [(0.5, 1.0, 0.6), (1.0, 0.0, 0.2), (-0.5, 2.0, 0.1)];
