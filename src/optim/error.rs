@@ -10,7 +10,8 @@ pub enum ConfigError {
     /// `lr < 0` or not finite.
     #[error("invalid learning rate {0}: it must be a finite number >= 0, e.g. 0.01")]
     LearningRate(f64),
-    /// `eps < 0` or not finite.
+    /// `eps < 0` or not finite. As in PyTorch, `eps = 0` is accepted (Adagrad and RMSprop then
+    /// divide 0 by 0 where a gradient entry stays 0).
     #[error("invalid epsilon value {0}: eps must be a finite number >= 0, e.g. 1e-8")]
     Epsilon(f64),
     /// A beta outside `[0, 1)`.
