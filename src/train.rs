@@ -21,8 +21,11 @@ use ndarray_rand::rand_distr::StandardNormal;
 /// ```
 pub fn initial_theta(seed: u64) -> Array1<f32> {
     let mut rng = StdRng::seed_from_u64(seed);
-    Array1::<f32>::random_using(crate::data::mnist::SIDE.pow(2) + 1, StandardNormal, &mut rng)
-        / 100.0
+    Array1::<f32>::random_using(
+        crate::data::mnist::SIDE.pow(2) + 1,
+        StandardNormal,
+        &mut rng,
+    ) / 100.0
 }
 
 /// When the training samples are put in a new order.
@@ -113,6 +116,9 @@ pub enum TrainError {
         /// Entries given.
         found: usize,
     },
+    /// The compute device failed (see [`crate::device::DeviceError`]).
+    #[error(transparent)]
+    Device(#[from] crate::device::DeviceError),
 }
 
 /// What a training run recorded.
@@ -144,6 +150,27 @@ impl Run {
             .filter_map(|c| c.last().copied())
             .collect()
     }
+}
+
+/// Trains from `theta` on `train` on the default device: the one `DESCENT_DEVICE` names, or
+/// a hardware GPU if present, else the CPU ([`crate::device::Device::shared`]). Same inputs
+/// and results as [`train_cpu`], within the tolerances the device tests state.
+///
+/// ```no_run
+/// use descent::{data::OnesSevens, train};
+/// let data = OnesSevens::load()?;
+/// let config = train::TrainConfig::new(500, 9, 0.01);
+/// let run = train::train(train::initial_theta(42), &data.train, &data.test, &config)?;
+/// assert_eq!(run.test_loss.len(), 9 * 26);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn train(
+    theta: Array1<f32>,
+    train: &Subset,
+    test: &Subset,
+    config: &TrainConfig,
+) -> Result<Run, TrainError> {
+    crate::device::Device::shared()?.train(theta, train, test, config)
 }
 
 /// Trains from `theta` on `train` with plain (stochastic) gradient descent on the CPU.
@@ -179,7 +206,11 @@ pub fn train_cpu(
     let mut run = Run {
         theta: Array1::zeros(0),
         train_loss: Vec::with_capacity(total_steps),
-        test_loss: Vec::with_capacity(if config.test_loss_every_step { total_steps } else { 0 }),
+        test_loss: Vec::with_capacity(if config.test_loss_every_step {
+            total_steps
+        } else {
+            0
+        }),
         steps_per_epoch,
     };
     let mut order: Vec<usize> = (0..n).collect();
