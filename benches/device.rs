@@ -38,21 +38,42 @@ fn show(d: Duration) -> String {
 
 fn row(name: &str, cpu: Duration, gpu: Duration, note: &str) {
     let speedup = cpu.as_secs_f64() / gpu.as_secs_f64();
-    println!("| {name} | {} | {} | {speedup:.2}x | {note} |", show(cpu), show(gpu));
+    println!(
+        "| {name} | {} | {} | {speedup:.2}x | {note} |",
+        show(cpu),
+        show(gpu)
+    );
 }
 
 fn max_rel(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs() / y.abs().max(1e-6)).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs() / y.abs().max(1e-6))
+        .fold(0.0, f32::max)
 }
 
-fn train_pair(gpu: &Device, train: &Subset, test: &Subset, config: &TrainConfig, reps: usize) -> (Duration, Duration, f32) {
+fn train_pair(
+    gpu: &Device,
+    train: &Subset,
+    test: &Subset,
+    config: &TrainConfig,
+    reps: usize,
+) -> (Duration, Duration, f32) {
     let theta = initial_theta(42);
     let mut cpu_run: Option<Run> = None;
     let mut gpu_run: Option<Run> = None;
-    let cpu = median(reps, || cpu_run = Some(train_cpu(theta.clone(), train, test, config).expect("CPU training")));
-    let g = median(reps, || gpu_run = Some(gpu.train(theta.clone(), train, test, config).expect("GPU training")));
+    let cpu = median(reps, || {
+        cpu_run = Some(train_cpu(theta.clone(), train, test, config).expect("CPU training"))
+    });
+    let g = median(reps, || {
+        gpu_run = Some(
+            gpu.train(theta.clone(), train, test, config)
+                .expect("GPU training"),
+        )
+    });
     let (c, g_run) = (cpu_run.expect("ran"), gpu_run.expect("ran"));
-    let diff = max_rel(&g_run.test_loss, &c.test_loss).max(max_rel(&g_run.train_loss, &c.train_loss));
+    let diff =
+        max_rel(&g_run.test_loss, &c.test_loss).max(max_rel(&g_run.train_loss, &c.train_loss));
     (cpu, g, diff)
 }
 
@@ -80,13 +101,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut g_gpu = vec![0.0f32; 785];
     let mut l_cpu = 0.0;
     let mut l_gpu = 0.0;
-    let c = median(20, || l_cpu = logistic::loss_and_gradient(theta.view(), x, t, &mut g_cpu));
+    let c = median(20, || {
+        l_cpu = logistic::loss_and_gradient(theta.view(), x, t, &mut g_cpu)
+    });
     let resident = gpu.upload(x, t)?;
     let g = median(50, || {
-        l_gpu = resident.loss_and_gradient(theta.view(), &mut g_gpu).expect("GPU loss+gradient")
+        l_gpu = resident
+            .loss_and_gradient(theta.view(), &mut g_gpu)
+            .expect("GPU loss+gradient")
     });
     let diff = max_rel(&[l_gpu], &[l_cpu]);
-    let gdiff = g_gpu.iter().zip(&g_cpu).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    let gdiff = g_gpu
+        .iter()
+        .zip(&g_cpu)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
     let whole = g;
     row(
         "loss+gradient, whole train subset (13007 x 785), resident",
@@ -98,15 +127,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 2. Batch 500, 9 epochs, test loss after every step.
     let config = TrainConfig::new(500, 9, 0.01);
     let (c, g, d) = train_pair(&gpu, &data.train, &data.test, &config, 3);
-    row("batch 500 x 9 epochs, test loss every step (234 steps)", c, g, &format!("{d:.1e}"));
+    row(
+        "batch 500 x 9 epochs, test loss every step (234 steps)",
+        c,
+        g,
+        &format!("{d:.1e}"),
+    );
 
     // 3. Batch 13007 (GD), 9 epochs.
     let config = TrainConfig::new(13007, 9, 0.01);
     let (c, g, d) = train_pair(&gpu, &data.train, &data.test, &config, 3);
-    row("batch 13007 x 9 epochs, test loss every step", c, g, &format!("{d:.1e}"));
+    row(
+        "batch 13007 x 9 epochs, test loss every step",
+        c,
+        g,
+        &format!("{d:.1e}"),
+    );
 
     // 4. Batch 1, one epoch, test loss after every step.
-    let rows = batch1_rows.unwrap_or(data.train.len()).min(data.train.len());
+    let rows = batch1_rows
+        .unwrap_or(data.train.len())
+        .min(data.train.len());
     let train = data.train.head(rows);
     let config = TrainConfig::new(1, 1, 0.01).shuffle(Shuffle::Once(0));
     let (c, g, d) = train_pair(&gpu, &train, &data.test, &config, 1);
@@ -115,9 +156,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let note = if rows == data.train.len() {
         format!("{d:.1e}")
     } else {
-        format!("{d:.1e}; first {rows} rows only, full epoch ~ {} CPU / {} GPU", show(c.mul_f64(scale)), show(batch1))
+        format!(
+            "{d:.1e}; first {rows} rows only, full epoch ~ {} CPU / {} GPU",
+            show(c.mul_f64(scale)),
+            show(batch1)
+        )
     };
-    row(&format!("batch 1 x 1 epoch, test loss every step ({rows} steps)"), c, g, &note);
+    row(
+        &format!("batch 1 x 1 epoch, test loss every step ({rows} steps)"),
+        c,
+        g,
+        &note,
+    );
 
     println!();
     println!(

@@ -3,7 +3,7 @@
 
 use super::kernels::{Params, Records};
 use super::matrix::GpuMatrix;
-use super::state::{self, Kernel, ParamsBuffer, Sizes, State};
+use super::state::{self, Data, ParamsBuffer, Sizes, State};
 use super::{Gpu, plan};
 use crate::device::DeviceError;
 use ndarray::{ArrayView1, ArrayView2};
@@ -34,7 +34,7 @@ impl Evaluator {
             parts,
             loss_parts: parts,
             history: 1,
-            probs: data.rows,
+            work_rows: data.rows,
         };
         let state = State::new(gpu, &vec![0.0; data.cols + 1], &sizes)?;
         let mut records = Records::new(gpu.limits().min_uniform_buffer_offset_alignment);
@@ -75,11 +75,13 @@ impl Evaluator {
         let template = Params {
             cols: cols as u32,
             write_probs: u32::from(probabilities),
+            work_rows: self.data.rows as u32,
             ..Params::default()
         };
         let mut dispatches = state::rows_dispatches(
             gpu,
-            Kernel::Gradient,
+            Data::Train,
+            true,
             &self.pieces,
             0,
             template,
@@ -120,7 +122,7 @@ impl Evaluator {
             &[
                 (&self.state.history, 0, 1),
                 (&self.state.partials, 0, cols + 1),
-                (&self.state.probs, 0, probs),
+                (&self.state.work, 2 * self.data.rows, probs),
             ],
         )?;
         let p = out.pop().unwrap_or_default();

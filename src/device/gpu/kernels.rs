@@ -2,8 +2,8 @@
 //! records each dispatch reads.
 //!
 //! Bind groups: 0 holds one matrix chunk and its targets; 1 the training state (θ, partial
-//! sums, loss partials, loss history, probabilities); 2 the parameter records, one per
-//! dispatch, picked by a dynamic offset.
+//! sums, loss partials, loss history, per-row work: residuals, losses, probabilities); 2 the
+//! parameter records, one per dispatch, picked by a dynamic offset.
 
 use std::num::NonZeroU64;
 
@@ -44,8 +44,8 @@ pub struct Params {
     pub write_probs: u32,
     /// Index in the probabilities of the dispatch's first row.
     pub prob_base: u32,
-    /// Padding to 64 bytes.
-    pub pad: u32,
+    /// Rows of each of the three regions of the work buffer.
+    pub work_rows: u32,
 }
 
 /// Parameter records laid out at the device's uniform offset alignment.
@@ -87,10 +87,12 @@ pub struct Kernels {
     pub state_layout: wgpu::BindGroupLayout,
     /// Layout of group 2 (parameter records).
     pub params_layout: wgpu::BindGroupLayout,
-    /// Partial sums of loss and gradient over groups of 64 rows.
-    pub gradient: wgpu::ComputePipeline,
-    /// Summed loss over groups of 64 rows (test loss).
-    pub row_loss: wgpu::ComputePipeline,
+    /// Residual, loss and probability of each row.
+    pub residual: wgpu::ComputePipeline,
+    /// Gradient and loss partial sums over groups of 64 rows.
+    pub partial: wgpu::ComputePipeline,
+    /// Loss partial sums over groups of 64 rows (test loss).
+    pub group_loss: wgpu::ComputePipeline,
     /// Mean gradient, θ update, batch loss, previous test loss.
     pub reduce: wgpu::ComputePipeline,
     /// Test loss of the last step.
@@ -158,8 +160,9 @@ impl Kernels {
             })
         };
         Self {
-            gradient: pipeline("gradient"),
-            row_loss: pipeline("row_loss"),
+            residual: pipeline("residual"),
+            partial: pipeline("partial"),
+            group_loss: pipeline("group_loss"),
             reduce: pipeline("reduce"),
             finish: pipeline("finish"),
             data_layout,

@@ -1,9 +1,9 @@
 // Logistic regression kernels: loss, gradient, probabilities and the SGD update.
 //
-// Rows are processed in groups of 64 (one workgroup): each thread computes the logit of one
-// row, then the workgroup sums `residual * x` over its rows for every column. A reduce pass
-// adds the groups' partial sums in a fixed order (so results are deterministic), writes the
-// mean gradient and updates theta. Every dispatch reads its parameters from one record of a
+// One thread per row computes the residual p - t and the loss; then one thread per (group of
+// 64 rows, column) sums `residual * x` over the group; a reduce pass adds the groups' partial
+// sums in a fixed order (so results are deterministic), writes the mean gradient and updates
+// theta. No kernel uses workgroup memory or barriers. Every dispatch reads its parameters from one record of a
 // uniform buffer (a dynamic offset picks the record), so a whole epoch is encoded up front.
 
 struct Params {
@@ -37,7 +37,8 @@ struct Params {
     write_probs: u32,
     // gradient: index in `probs` of this dispatch's first row.
     prob_base: u32,
-    pad: u32,
+    // Rows of each region of `work` (residuals, losses, probabilities).
+    work_rows: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -46,13 +47,11 @@ struct Params {
 @group(1) @binding(1) var<storage, read_write> partials: array<f32>;
 @group(1) @binding(2) var<storage, read_write> loss_parts: array<f32>;
 @group(1) @binding(3) var<storage, read_write> history: array<f32>;
-@group(1) @binding(4) var<storage, read_write> probs: array<f32>;
+// Three regions of `work_rows` values: residuals p - t, per-row losses, probabilities.
+@group(1) @binding(4) var<storage, read_write> work: array<f32>;
 @group(2) @binding(0) var<uniform> p: Params;
 
 const GROUP: u32 = 64u;
-
-var<workgroup> residuals: array<f32, 64>;
-var<workgroup> losses: array<f32, 64>;
 
 // ln(1 + v) without losing the digits of a small v (WGSL has no log1p).
 fn log1p_(v: f32) -> f32 {
@@ -102,87 +101,81 @@ fn group_index(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
     return wid.x + wid.y * nwg.x;
 }
 
-// Partial sums of one group of up to 64 rows: sum (p - t) x_j for each column, the bias
-// (sum (p - t)) last, and the summed loss.
+// One thread per row: residual p - t, loss and (when asked) probability, written to `work`
+// at the row's position in the batch.
 @compute @workgroup_size(64)
-fn gradient(
+fn residual(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
-    let group = group_index(wid, nwg);
-    let first = group * GROUP;
-    if (first >= p.rows) {
+    let i = group_index(wid, nwg) * GROUP + lid;
+    if (i >= p.rows) {
         return;
     }
-    let count = min(GROUP, p.rows - first);
-    let row0 = p.row_start + first;
-    var r = 0.0;
-    var l = 0.0;
-    if (lid < count) {
-        let z = logit(row0 + lid);
-        let tv = t[row0 + lid];
-        let prob = sigmoid(z);
-        r = prob - tv;
-        l = sample_loss(z, tv);
-        if (p.write_probs != 0u) {
-            probs[p.prob_base + first + lid] = prob;
-        }
-    }
-    residuals[lid] = r;
-    losses[lid] = l;
-    workgroupBarrier();
-
-    let cols = p.cols;
-    let out = (p.part_base + group) * (cols + 1u);
-    for (var j = lid; j < cols; j += GROUP) {
-        var s = 0.0;
-        for (var k = 0u; k < count; k += 1u) {
-            s += residuals[k] * x[(row0 + k) * cols + j];
-        }
-        partials[out + j] = s;
-    }
-    if (lid == 0u) {
-        var sb = 0.0;
-        var sl = 0.0;
-        for (var k = 0u; k < count; k += 1u) {
-            sb += residuals[k];
-            sl += losses[k];
-        }
-        partials[out + cols] = sb;
-        loss_parts[p.part_base + group] = sl;
+    let row = p.row_start + i;
+    let z = logit(row);
+    let tv = t[row];
+    let prob = sigmoid(z);
+    let at = p.prob_base + i;
+    work[at] = prob - tv;
+    work[p.work_rows + at] = sample_loss(z, tv);
+    if (p.write_probs != 0u) {
+        work[2u * p.work_rows + at] = prob;
     }
 }
 
-// Summed loss of one group of up to 64 rows (the test loss), as a tree in a fixed order.
+// One thread per (group of 64 rows, column): sum over the group of (p - t) x_j; column
+// `cols` sums (p - t) (the bias) and column `cols + 1` the loss. Groups run along y (and z).
 @compute @workgroup_size(64)
-fn row_loss(
-    @builtin(workgroup_id) wid: vec3<u32>,
+fn partial(
+    @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) nwg: vec3<u32>,
-    @builtin(local_invocation_index) lid: u32,
 ) {
-    let group = group_index(wid, nwg);
+    let group = gid.y + gid.z * nwg.y;
+    let first = group * GROUP;
+    let j = gid.x;
+    let cols = p.cols;
+    if (first >= p.rows || j > cols + 1u) {
+        return;
+    }
+    let count = min(GROUP, p.rows - first);
+    let res = p.prob_base + first;
+    var s = 0.0;
+    if (j < cols) {
+        let row0 = p.row_start + first;
+        for (var k = 0u; k < count; k += 1u) {
+            s += work[res + k] * x[(row0 + k) * cols + j];
+        }
+    } else if (j == cols) {
+        for (var k = 0u; k < count; k += 1u) {
+            s += work[res + k];
+        }
+    } else {
+        for (var k = 0u; k < count; k += 1u) {
+            s += work[p.work_rows + res + k];
+        }
+        loss_parts[p.part_base + group] = s;
+        return;
+    }
+    partials[(p.part_base + group) * (cols + 1u) + j] = s;
+}
+
+// One thread per group of 64 rows: the group's summed loss (the test loss).
+@compute @workgroup_size(64)
+fn group_loss(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let group = gid.x;
     let first = group * GROUP;
     if (first >= p.rows) {
         return;
     }
     let count = min(GROUP, p.rows - first);
-    var l = 0.0;
-    if (lid < count) {
-        let row = p.row_start + first + lid;
-        l = sample_loss(logit(row), t[row]);
+    let base = p.work_rows + p.prob_base + first;
+    var s = 0.0;
+    for (var k = 0u; k < count; k += 1u) {
+        s += work[base + k];
     }
-    losses[lid] = l;
-    workgroupBarrier();
-    for (var s = GROUP / 2u; s > 0u; s = s / 2u) {
-        if (lid < s) {
-            losses[lid] += losses[lid + s];
-        }
-        workgroupBarrier();
-    }
-    if (lid == 0u) {
-        loss_parts[p.part_base + group] = losses[0];
-    }
+    loss_parts[p.part_base + group] = s;
 }
 
 // Kahan-compensated sum of loss_parts[base .. base + n].

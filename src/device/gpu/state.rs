@@ -7,7 +7,7 @@ use super::matrix::GpuMatrix;
 use super::plan::{self, Piece};
 use crate::device::DeviceError;
 
-/// θ, partial sums, loss partials, loss history and probabilities of one run.
+/// θ, partial sums, loss partials, loss history and per-row work of one run.
 pub struct State {
     /// θ, `cols + 1` values, the bias last.
     pub theta: wgpu::Buffer,
@@ -17,8 +17,8 @@ pub struct State {
     pub loss_parts: wgpu::Buffer,
     /// Loss history.
     pub history: wgpu::Buffer,
-    /// Probabilities.
-    pub probs: wgpu::Buffer,
+    /// Per-row work: residuals, losses, probabilities (three regions of equal length).
+    pub work: wgpu::Buffer,
     /// Bind group 1 over the buffers above.
     pub bind: wgpu::BindGroup,
 }
@@ -31,8 +31,8 @@ pub struct Sizes {
     pub loss_parts: usize,
     /// History slots.
     pub history: usize,
-    /// Probabilities.
-    pub probs: usize,
+    /// Rows of each region of the work buffer.
+    pub work_rows: usize,
 }
 
 impl State {
@@ -44,9 +44,9 @@ impl State {
         let partials = gpu.storage("gradient partial sums", sizes.parts.max(1) * theta.len())?;
         let loss_parts = gpu.storage("loss partial sums", sizes.loss_parts)?;
         let history = gpu.storage("loss history", sizes.history)?;
-        let probs = gpu.storage("probabilities", sizes.probs)?;
+        let work = gpu.storage("per-row work", 3 * sizes.work_rows)?;
         let bind = gpu.guarded("binding the training state", |g| {
-            let buffers = [&theta_buffer, &partials, &loss_parts, &history, &probs];
+            let buffers = [&theta_buffer, &partials, &loss_parts, &history, &work];
             let entries: Vec<wgpu::BindGroupEntry> = buffers
                 .iter()
                 .enumerate()
@@ -66,7 +66,7 @@ impl State {
             partials,
             loss_parts,
             history,
-            probs,
+            work,
             bind,
         })
     }
@@ -106,62 +106,92 @@ impl ParamsBuffer {
     }
 }
 
-/// A dispatch ready to encode: which pipeline, which chunk (if any), which record, how many
+/// The matrix a rows kernel reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Data {
+    /// The training batch (or the evaluated batch).
+    Train,
+    /// The test set.
+    Test,
+}
+
+/// A dispatch ready to encode: which kernel, which chunk (if any), which record, how many
 /// workgroups.
 #[derive(Debug, Clone, Copy)]
 pub struct Dispatch {
     /// Which kernel.
     pub kernel: Kernel,
     /// Chunk bound to group 0 (rows kernels), or `None` (keep the one bound).
-    pub chunk: Option<usize>,
+    pub chunk: Option<(Data, usize)>,
     /// Dynamic offset of the record.
     pub offset: u32,
-    /// Workgroups in x and y.
-    pub groups: (u32, u32),
+    /// Workgroups in x, y and z.
+    pub groups: (u32, u32, u32),
 }
 
 /// The kernels of `logistic.wgsl`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kernel {
-    /// Loss and gradient partial sums.
-    Gradient,
-    /// Loss partial sums.
-    RowLoss,
+    /// Residual, loss, probability per row.
+    Residual,
+    /// Gradient and loss partial sums per group of rows.
+    Partial,
+    /// Loss partial sums per group of rows.
+    GroupLoss,
     /// Mean gradient, update, histories.
     Reduce,
     /// Last test loss of an epoch.
     Finish,
 }
 
-/// Records and dispatches for the rows kernel `kernel` over `pieces`; partial indices are
-/// shifted by `part_shift`. `template` supplies the other fields.
+/// Records and dispatches over `pieces` of `data`: per piece the residual kernel, then the
+/// gradient partial sums (`gradient`) or the loss partial sums only. Partial indices are
+/// shifted by `part_shift`; `template` supplies the other fields.
 pub fn rows_dispatches(
     gpu: &Gpu,
-    kernel: Kernel,
+    data: Data,
+    gradient: bool,
     pieces: &[Piece],
     part_shift: usize,
     template: Params,
     records: &mut Records,
 ) -> Vec<Dispatch> {
     let max = gpu.limits().max_compute_workgroups_per_dimension;
-    pieces
-        .iter()
-        .map(|piece| {
-            let offset = records.push(Params {
-                row_start: piece.local.start as u32,
-                rows: piece.local.len() as u32,
-                part_base: (part_shift + piece.part_base) as u32,
-                prob_base: piece.offset as u32,
-                ..template
-            });
+    let column_groups = (template.cols as usize + 2).div_ceil(64) as u32;
+    let mut out = Vec::with_capacity(2 * pieces.len());
+    for piece in pieces {
+        let offset = records.push(Params {
+            row_start: piece.local.start as u32,
+            rows: piece.local.len() as u32,
+            part_base: (part_shift + piece.part_base) as u32,
+            prob_base: piece.offset as u32,
+            ..template
+        });
+        let chunk = Some((data, piece.chunk));
+        let (gx, gy) = plan::dispatch_size(piece.groups(), max);
+        out.push(Dispatch {
+            kernel: Kernel::Residual,
+            chunk,
+            offset,
+            groups: (gx, gy, 1),
+        });
+        out.push(if gradient {
             Dispatch {
-                kernel,
-                chunk: Some(piece.chunk),
+                kernel: Kernel::Partial,
+                chunk,
                 offset,
-                groups: plan::dispatch_size(piece.groups(), max),
+                groups: (column_groups, gx, gy),
             }
-        })
-        .collect()
+        } else {
+            Dispatch {
+                kernel: Kernel::GroupLoss,
+                chunk,
+                offset,
+                groups: (piece.groups().div_ceil(64) as u32, 1, 1),
+            }
+        });
+    }
+    out
 }
 
 /// The reduce dispatch for `cols` columns with record `params`.
@@ -170,12 +200,11 @@ pub fn reduce_dispatch(cols: usize, params: Params, records: &mut Records) -> Di
         kernel: Kernel::Reduce,
         chunk: None,
         offset: records.push(params),
-        groups: ((cols + 3).div_ceil(64) as u32, 1),
+        groups: ((cols + 3).div_ceil(64) as u32, 1, 1),
     }
 }
 
-/// Encodes `dispatches` into one compute pass: gradient dispatches bind chunks of `train`,
-/// row-loss dispatches chunks of `test`.
+/// Encodes `dispatches` into one compute pass.
 pub fn encode(
     gpu: &Gpu,
     encoder: &mut wgpu::CommandEncoder,
@@ -194,18 +223,29 @@ pub fn encode(
         pass.set_bind_group(0, &first.bind, &[]);
     }
     pass.set_bind_group(1, &state.bind, &[]);
+    let mut bound = Some((Data::Train, 0));
     for d in dispatches {
-        let (pipeline, matrix) = match d.kernel {
-            Kernel::Gradient => (&kernels.gradient, Some(train)),
-            Kernel::RowLoss => (&kernels.row_loss, test),
-            Kernel::Reduce => (&kernels.reduce, None),
-            Kernel::Finish => (&kernels.finish, None),
+        let pipeline = match d.kernel {
+            Kernel::Residual => &kernels.residual,
+            Kernel::Partial => &kernels.partial,
+            Kernel::GroupLoss => &kernels.group_loss,
+            Kernel::Reduce => &kernels.reduce,
+            Kernel::Finish => &kernels.finish,
         };
-        if let (Some(chunk), Some(matrix)) = (d.chunk, matrix) {
-            pass.set_bind_group(0, &matrix.chunks[chunk].bind, &[]);
+        if let Some((data, chunk)) = d.chunk
+            && bound != d.chunk
+        {
+            let matrix = match data {
+                Data::Train => Some(train),
+                Data::Test => test,
+            };
+            if let Some(m) = matrix {
+                pass.set_bind_group(0, &m.chunks[chunk].bind, &[]);
+                bound = d.chunk;
+            }
         }
         pass.set_pipeline(pipeline);
         pass.set_bind_group(2, &params.bind, &[d.offset]);
-        pass.dispatch_workgroups(d.groups.0, d.groups.1, 1);
+        pass.dispatch_workgroups(d.groups.0, d.groups.1, d.groups.2);
     }
 }

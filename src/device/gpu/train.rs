@@ -7,7 +7,7 @@
 
 use super::kernels::{Params, Records};
 use super::matrix::GpuMatrix;
-use super::state::{self, Dispatch, Kernel, ParamsBuffer, Sizes, State};
+use super::state::{self, Data, Dispatch, Kernel, ParamsBuffer, Sizes, State};
 use super::{Gpu, plan};
 use crate::data::Subset;
 use crate::device::{DeviceError, schedule};
@@ -20,6 +20,7 @@ struct EpochPlan {
     records: Records,
     parts: usize,
     test_parts: usize,
+    work_rows: usize,
 }
 
 fn plan_epoch(
@@ -41,8 +42,10 @@ fn plan_epoch(
         None => (Vec::new(), 0),
     };
     let test_inv_n = test.map_or(0.0, |m| 1.0 / m.rows as f32);
+    let work_rows = batch.max(test.map_or(0, |m| m.rows));
     let base = Params {
         cols: cols as u32,
+        work_rows: work_rows as u32,
         test_base: parts as u32,
         test_inv_n,
         ..Params::default()
@@ -51,17 +54,19 @@ fn plan_epoch(
     // The test set's dispatches are the same after every step: one record set serves all.
     let test_dispatches = state::rows_dispatches(
         gpu,
-        Kernel::RowLoss,
+        Data::Test,
+        false,
         &test_pieces,
         parts,
         base,
         &mut records,
     );
-    let mut dispatches = Vec::with_capacity(steps * (2 + test_dispatches.len()));
+    let mut dispatches = Vec::with_capacity(steps * (3 + test_dispatches.len()));
     for (step, (pieces, step_parts)) in step_pieces.iter().enumerate() {
         dispatches.extend(state::rows_dispatches(
             gpu,
-            Kernel::Gradient,
+            Data::Train,
+            true,
             pieces,
             0,
             base,
@@ -92,7 +97,7 @@ fn plan_epoch(
             kernel: Kernel::Finish,
             chunk: None,
             offset: records.push(finish),
-            groups: (1, 1),
+            groups: (1, 1, 1),
         });
     }
     EpochPlan {
@@ -100,6 +105,7 @@ fn plan_epoch(
         records,
         parts,
         test_parts,
+        work_rows,
     }
 }
 
@@ -134,7 +140,7 @@ pub fn train(
         parts: plan.parts,
         loss_parts: plan.parts + plan.test_parts,
         history: 2 * steps,
-        probs: 1,
+        work_rows: plan.work_rows,
     };
     let theta_host = theta.to_vec();
     let state = State::new(gpu, &theta_host, &sizes)?;
