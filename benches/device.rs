@@ -1,7 +1,8 @@
 //! GPU against CPU on the foundation's workloads, measured in one run, printing ratios.
 //!
 //! `cargo bench --bench device` (add `-- --batch1-rows 2000` to shorten the batch-size-1
-//! epoch on a slow adapter). The GPU is `Device::gpu()`: the best adapter, software ones
+//! epoch on a slow adapter, `--reps 1` to time each training workload once after a warm-up;
+//! the default is the median of 3). The GPU is `Device::gpu()`: the best adapter, software ones
 //! included, so on a machine without a real GPU this measures llvmpipe (slower than the CPU,
 //! as expected). Needs the MNIST files in `assets/mnist` (or `MNIST_DIR`).
 
@@ -79,12 +80,15 @@ fn train_pair(
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let batch1_rows = args
-        .iter()
-        .position(|a| a == "--batch1-rows")
-        .and_then(|i| args.get(i + 1))
-        .map(|v| v.parse::<usize>())
-        .transpose()?;
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .map(|v| v.parse::<usize>())
+            .transpose()
+    };
+    let batch1_rows = flag("--batch1-rows")?;
+    let reps = flag("--reps")?.unwrap_or(3).max(1);
     let data = OnesSevens::load()?;
     let gpu = Device::gpu()?;
     let cpu = Device::cpu();
@@ -126,7 +130,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 2. Batch 500, 9 epochs, test loss after every step.
     let config = TrainConfig::new(500, 9, 0.01);
-    let (c, g, d) = train_pair(&gpu, &data.train, &data.test, &config, 3);
+    let (c, g, d) = train_pair(&gpu, &data.train, &data.test, &config, reps);
     row(
         "batch 500 x 9 epochs, test loss every step (234 steps)",
         c,
@@ -136,7 +140,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 3. Batch 13007 (GD), 9 epochs.
     let config = TrainConfig::new(13007, 9, 0.01);
-    let (c, g, d) = train_pair(&gpu, &data.train, &data.test, &config, 3);
+    let (c, g, d) = train_pair(&gpu, &data.train, &data.test, &config, reps);
     row(
         "batch 13007 x 9 epochs, test loss every step",
         c,
