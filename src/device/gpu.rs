@@ -30,6 +30,9 @@ pub struct GpuOptions {
     pub max_binding_bytes: Option<u64>,
     /// Longest wait for one submission before giving up with [`DeviceError::Timeout`].
     pub timeout: Duration,
+    /// Dispatches per command buffer in training: large enough to amortise a submission,
+    /// small enough that the GPU starts while the rest of an epoch is being encoded.
+    pub dispatches_per_submit: usize,
 }
 
 impl Default for GpuOptions {
@@ -38,6 +41,7 @@ impl Default for GpuOptions {
             allow_software: false,
             max_binding_bytes: None,
             timeout: Duration::from_secs(600),
+            dispatches_per_submit: 4096,
         }
     }
 }
@@ -51,6 +55,7 @@ pub struct Gpu {
     limits: wgpu::Limits,
     max_binding: u64,
     timeout: Duration,
+    dispatches_per_submit: usize,
     lost: Arc<Mutex<Option<String>>>,
     uncaptured: Arc<Mutex<Option<String>>>,
     kernels: Kernels,
@@ -141,6 +146,7 @@ impl Gpu {
             limits,
             max_binding,
             timeout: options.timeout,
+            dispatches_per_submit: options.dispatches_per_submit.max(1),
             lost,
             uncaptured,
         })
@@ -164,6 +170,10 @@ impl Gpu {
     /// Bytes one storage binding may hold here.
     pub fn max_binding_bytes(&self) -> u64 {
         self.max_binding
+    }
+
+    pub(crate) fn dispatches_per_submit(&self) -> usize {
+        self.dispatches_per_submit
     }
 
     pub(crate) fn kernels(&self) -> &Kernels {

@@ -154,36 +154,46 @@ pub fn train(
             let data = train.permuted(order);
             train_m.rewrite(gpu, data.x.view(), data.t.view());
         }
-        let commands = gpu.guarded("encoding an epoch", |g| {
-            let mut encoder = g
-                .device()
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                    label: Some("epoch"),
-                });
-            state::encode(
-                g,
-                &mut encoder,
-                &plan.dispatches,
-                &train_m,
-                test_m.as_ref(),
-                &state,
-                &params,
-            );
-            let at = (epoch * steps * 4) as u64;
-            encoder.copy_buffer_to_buffer(&state.history, 0, &all, at, step_bytes);
-            if test_m.is_some() {
-                let test_at = ((total + epoch * steps) * 4) as u64;
-                encoder.copy_buffer_to_buffer(
-                    &state.history,
-                    step_bytes,
-                    &all,
-                    test_at,
-                    step_bytes,
+        // Submitted in slices, so the GPU runs one slice while the next is being encoded.
+        let slices: Vec<&[Dispatch]> = plan
+            .dispatches
+            .chunks(gpu.dispatches_per_submit())
+            .collect();
+        for (i, slice) in slices.iter().enumerate() {
+            let last = i + 1 == slices.len();
+            let commands = gpu.guarded("encoding an epoch", |g| {
+                let mut encoder =
+                    g.device()
+                        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                            label: Some("epoch"),
+                        });
+                state::encode(
+                    g,
+                    &mut encoder,
+                    slice,
+                    &train_m,
+                    test_m.as_ref(),
+                    &state,
+                    &params,
                 );
-            }
-            encoder.finish()
-        })?;
-        gpu.guarded("submitting an epoch", |g| g.queue().submit([commands]))?;
+                if last {
+                    let at = (epoch * steps * 4) as u64;
+                    encoder.copy_buffer_to_buffer(&state.history, 0, &all, at, step_bytes);
+                    if test_m.is_some() {
+                        let test_at = ((total + epoch * steps) * 4) as u64;
+                        encoder.copy_buffer_to_buffer(
+                            &state.history,
+                            step_bytes,
+                            &all,
+                            test_at,
+                            step_bytes,
+                        );
+                    }
+                }
+                encoder.finish()
+            })?;
+            gpu.guarded("submitting an epoch", |g| g.queue().submit([commands]))?;
+        }
     }
     let encoder = gpu
         .device()
