@@ -48,7 +48,7 @@ diagnose() {
         fi
     fi
     ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>/dev/null || echo "no Vulkan ICD folders"
-    ldconfig -p 2>/dev/null | grep -E "libvulkan.so.1|libGLX_nvidia|libEGL.so.1" ||
+    "$(command -v ldconfig || echo /sbin/ldconfig)" -p 2>/dev/null | grep -E "libvulkan.so.1|libGLX_nvidia|libEGL.so.1" ||
         echo "no Vulkan loader found: install libvulkan1 (and the vendor's Vulkan driver)"
 }
 
