@@ -303,6 +303,29 @@ fn a_binding_smaller_than_one_row_is_a_limit_error_not_a_panic() {
 }
 
 #[test]
+fn a_lost_device_is_an_error_not_a_panic_or_a_hang() {
+    let Some(lost) = small_binding_gpu(u64::MAX) else {
+        return;
+    };
+    let data = synthetic(100, 784, 13);
+    let batch = lost.upload(data.x.view(), data.t.view()).unwrap();
+    lost.as_gpu().unwrap().destroy();
+    let mut g = vec![0.0; 785];
+    let err = batch
+        .loss_and_gradient(theta(784).view(), &mut g)
+        .unwrap_err();
+    assert!(
+        matches!(err, DeviceError::Lost { .. } | DeviceError::Rejected { .. }),
+        "{err}"
+    );
+    let err = lost
+        .train(theta(784), &data, &data, &TrainConfig::new(10, 1, 0.1))
+        .unwrap_err();
+    assert!(matches!(err, TrainError::Device(_)), "{err}");
+    eprintln!("after destroy: {err}");
+}
+
+#[test]
 fn the_adapter_is_described_by_name_and_backend() {
     let Some(gpu) = gpu() else { return };
     let text = gpu.describe();

@@ -112,7 +112,11 @@ impl Gpu {
         let lost_flag = Arc::clone(&lost);
         device.set_device_lost_callback(move |reason, message| {
             if let Ok(mut slot) = lost_flag.lock() {
-                *slot = Some(format!("{reason:?}: {message}"));
+                *slot = Some(if message.is_empty() {
+                    format!("{reason:?}")
+                } else {
+                    format!("{reason:?}: {message}")
+                });
             }
         });
         let uncaptured = Arc::new(Mutex::new(None));
@@ -165,6 +169,14 @@ impl Gpu {
     /// Whether the adapter is a software one (llvmpipe and the like).
     pub fn is_software(&self) -> bool {
         adapter::is_software(&self.info)
+    }
+
+    /// Releases the GPU now (as a driver reset would): later work on it returns
+    /// [`DeviceError::Lost`] (or [`DeviceError::Rejected`]) instead of running.
+    pub fn destroy(&self) {
+        self.device.destroy();
+        // Let wgpu deliver the device-lost callback; a failed poll only means it is gone.
+        let _ = self.device.poll(wgpu::PollType::Poll);
     }
 
     /// Bytes one storage binding may hold here.

@@ -83,6 +83,17 @@ pub struct ParamsBuffer {
 impl ParamsBuffer {
     /// Uploads `records`.
     pub fn new(gpu: &Gpu, records: &Records) -> Result<ParamsBuffer, DeviceError> {
+        let bytes = records.bytes().len() as u64;
+        if bytes > u64::from(u32::MAX) {
+            // Dynamic offsets are u32: an epoch of more than ~16 million steps does not fit.
+            return Err(DeviceError::Limit {
+                adapter: gpu.describe().to_string(),
+                action: "encoding one epoch's dispatch parameters".into(),
+                limit: "dynamic offsets (u32)",
+                needed: bytes,
+                allowed: u64::from(u32::MAX),
+            });
+        }
         let buffer = gpu.init_buffer(
             "dispatch parameters",
             records.bytes(),
