@@ -91,8 +91,10 @@ pub struct Kernels {
     pub residual: wgpu::ComputePipeline,
     /// Gradient and loss partial sums over groups of 64 rows.
     pub partial: wgpu::ComputePipeline,
+    /// Loss and gradient partial sums of a batch of at most 64 rows, in one dispatch.
+    pub small_gradient: wgpu::ComputePipeline,
     /// Loss partial sums over groups of 64 rows (test loss).
-    pub group_loss: wgpu::ComputePipeline,
+    pub row_loss: wgpu::ComputePipeline,
     /// Mean gradient, θ update, batch loss, previous test loss.
     pub reduce: wgpu::ComputePipeline,
     /// Test loss of the last step.
@@ -162,7 +164,8 @@ impl Kernels {
         Self {
             residual: pipeline("residual"),
             partial: pipeline("partial"),
-            group_loss: pipeline("group_loss"),
+            small_gradient: pipeline("small_gradient"),
+            row_loss: pipeline("row_loss"),
             reduce: pipeline("reduce"),
             finish: pipeline("finish"),
             data_layout,

@@ -3,7 +3,8 @@
 // One thread per row computes the residual p - t and the loss; then one thread per (group of
 // 64 rows, column) sums `residual * x` over the group; a reduce pass adds the groups' partial
 // sums in a fixed order (so results are deterministic), writes the mean gradient and updates
-// theta. No kernel uses workgroup memory or barriers. Every dispatch reads its parameters from one record of a
+// theta. A batch of at most 64 rows takes one fused dispatch instead of two, and the test loss
+// one dispatch per 64-row group (a tree in workgroup memory). No atomics anywhere. Every dispatch reads its parameters from one record of a
 // uniform buffer (a dynamic offset picks the record), so a whole epoch is encoded up front.
 
 struct Params {
@@ -177,21 +178,82 @@ fn partial(
     partials[(p.part_base + group) * (cols + 1u) + j] = s;
 }
 
-// One thread per group of 64 rows: the group's summed loss (the test loss).
+// Per-row values of one workgroup (the two kernels below).
+var<workgroup> residuals: array<f32, 64>;
+var<workgroup> losses: array<f32, 64>;
+
+// A batch of at most 64 rows in one dispatch (batch size 1 runs this every step): each thread
+// takes one row's residual and loss, then the 64 threads share the columns.
 @compute @workgroup_size(64)
-fn group_loss(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let group = gid.x;
+fn small_gradient(@builtin(local_invocation_index) lid: u32) {
+    let count = min(GROUP, p.rows);
+    var r = 0.0;
+    var l = 0.0;
+    if (lid < count) {
+        let row = p.row_start + lid;
+        let z = logit(row);
+        let tv = t[row];
+        let prob = sigmoid(z);
+        r = prob - tv;
+        l = sample_loss(z, tv);
+        if (p.write_probs != 0u) {
+            work[2u * p.work_rows + p.prob_base + lid] = prob;
+        }
+    }
+    residuals[lid] = r;
+    losses[lid] = l;
+    workgroupBarrier();
+    let cols = p.cols;
+    let out = p.part_base * (cols + 1u);
+    for (var j = lid; j < cols; j += GROUP) {
+        var s = 0.0;
+        for (var k = 0u; k < count; k += 1u) {
+            s += residuals[k] * x[(p.row_start + k) * cols + j];
+        }
+        partials[out + j] = s;
+    }
+    if (lid == 0u) {
+        var sb = 0.0;
+        var sl = 0.0;
+        for (var k = 0u; k < count; k += 1u) {
+            sb += residuals[k];
+            sl += losses[k];
+        }
+        partials[out + cols] = sb;
+        loss_parts[p.part_base] = sl;
+    }
+}
+
+// Summed loss of each group of 64 rows (the test loss): one workgroup a group, a tree in a
+// fixed order.
+@compute @workgroup_size(64)
+fn row_loss(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let group = group_index(wid, nwg);
     let first = group * GROUP;
     if (first >= p.rows) {
         return;
     }
     let count = min(GROUP, p.rows - first);
-    let base = p.work_rows + p.prob_base + first;
-    var s = 0.0;
-    for (var k = 0u; k < count; k += 1u) {
-        s += work[base + k];
+    var l = 0.0;
+    if (lid < count) {
+        let row = p.row_start + first + lid;
+        l = sample_loss(logit(row), t[row]);
     }
-    loss_parts[p.part_base + group] = s;
+    losses[lid] = l;
+    workgroupBarrier();
+    for (var s = GROUP / 2u; s > 0u; s = s / 2u) {
+        if (lid < s) {
+            losses[lid] += losses[lid + s];
+        }
+        workgroupBarrier();
+    }
+    if (lid == 0u) {
+        loss_parts[p.part_base + group] = losses[0];
+    }
 }
 
 // Kahan-compensated sum of loss_parts[base .. base + n].

@@ -147,16 +147,19 @@ pub enum Kernel {
     Residual,
     /// Gradient and loss partial sums per group of rows.
     Partial,
+    /// Residuals and gradient partial sums of at most 64 rows.
+    SmallGradient,
     /// Loss partial sums per group of rows.
-    GroupLoss,
+    RowLoss,
     /// Mean gradient, update, histories.
     Reduce,
     /// Last test loss of an epoch.
     Finish,
 }
 
-/// Records and dispatches over `pieces` of `data`: per piece the residual kernel, then the
-/// gradient partial sums (`gradient`) or the loss partial sums only. Partial indices are
+/// Records and dispatches over `pieces` of `data`: with `gradient`, per piece the residual then
+/// the partial-sum kernel (one fused dispatch for a piece of at most 64 rows); without, the
+/// loss partial sums only. Partial indices are
 /// shifted by `part_shift`; `template` supplies the other fields.
 pub fn rows_dispatches(
     gpu: &Gpu,
@@ -180,27 +183,34 @@ pub fn rows_dispatches(
         });
         let chunk = Some((data, piece.chunk));
         let (gx, gy) = plan::dispatch_size(piece.groups(), max);
-        out.push(Dispatch {
-            kernel: Kernel::Residual,
-            chunk,
-            offset,
-            groups: (gx, gy, 1),
-        });
-        out.push(if gradient {
-            Dispatch {
+        if !gradient {
+            out.push(Dispatch {
+                kernel: Kernel::RowLoss,
+                chunk,
+                offset,
+                groups: (gx, gy, 1),
+            });
+        } else if piece.groups() == 1 {
+            out.push(Dispatch {
+                kernel: Kernel::SmallGradient,
+                chunk,
+                offset,
+                groups: (1, 1, 1),
+            });
+        } else {
+            out.push(Dispatch {
+                kernel: Kernel::Residual,
+                chunk,
+                offset,
+                groups: (gx, gy, 1),
+            });
+            out.push(Dispatch {
                 kernel: Kernel::Partial,
                 chunk,
                 offset,
                 groups: (column_groups, gx, gy),
-            }
-        } else {
-            Dispatch {
-                kernel: Kernel::GroupLoss,
-                chunk,
-                offset,
-                groups: (piece.groups().div_ceil(64) as u32, 1, 1),
-            }
-        });
+            });
+        }
     }
     out
 }
@@ -239,7 +249,8 @@ pub fn encode(
         let pipeline = match d.kernel {
             Kernel::Residual => &kernels.residual,
             Kernel::Partial => &kernels.partial,
-            Kernel::GroupLoss => &kernels.group_loss,
+            Kernel::SmallGradient => &kernels.small_gradient,
+            Kernel::RowLoss => &kernels.row_loss,
             Kernel::Reduce => &kernels.reduce,
             Kernel::Finish => &kernels.finish,
         };

@@ -42,7 +42,7 @@ fn plan_epoch(
         None => (Vec::new(), 0),
     };
     let test_inv_n = test.map_or(0.0, |m| 1.0 / m.rows as f32);
-    let work_rows = batch.max(test.map_or(0, |m| m.rows));
+    let work_rows = batch;
     let base = Params {
         cols: cols as u32,
         work_rows: work_rows as u32,
