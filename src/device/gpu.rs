@@ -86,13 +86,6 @@ impl Gpu {
         Self::open_adapter(&list[index], options)
     }
 
-    /// Whether a hardware adapter exists (what `auto` would use), without opening it.
-    pub fn hardware_present() -> bool {
-        let (_instance, list) = adapters();
-        let infos: Vec<wgpu::AdapterInfo> = list.iter().map(|a| a.get_info()).collect();
-        adapter::pick(&infos, false).is_some()
-    }
-
     fn open_adapter(adapter: &wgpu::Adapter, options: &GpuOptions) -> Result<Gpu, DeviceError> {
         let info = adapter.get_info();
         let name = adapter::describe(&info);
