@@ -117,6 +117,9 @@ pub enum TrainError {
         /// Entries given.
         found: usize,
     },
+    /// The compute device failed (see [`crate::device::DeviceError`]).
+    #[error(transparent)]
+    Device(#[from] crate::device::DeviceError),
 }
 
 /// What a training run recorded.
@@ -148,6 +151,27 @@ impl Run {
             .filter_map(|c| c.last().copied())
             .collect()
     }
+}
+
+/// Trains from `theta` on `train` on the default device: the one `DESCENT_DEVICE` names, or
+/// a hardware GPU if present, else the CPU ([`crate::device::Device::shared`]). Same inputs
+/// and results as [`train_cpu`], within the tolerances the device tests state.
+///
+/// ```no_run
+/// use descent::{data::OnesSevens, train};
+/// let data = OnesSevens::load()?;
+/// let config = train::TrainConfig::new(500, 9, 0.01);
+/// let run = train::train(train::initial_theta(42), &data.train, &data.test, &config)?;
+/// assert_eq!(run.test_loss.len(), 9 * 26);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn train(
+    theta: Array1<f32>,
+    train: &Subset,
+    test: &Subset,
+    config: &TrainConfig,
+) -> Result<Run, TrainError> {
+    crate::device::Device::shared()?.train(theta, train, test, config)
 }
 
 /// Trains from `theta` on `train` with plain (stochastic) gradient descent on the CPU.
