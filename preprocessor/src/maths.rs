@@ -27,13 +27,27 @@ pub fn render(latex: &str, display: bool) -> Result<String, String> {
     Ok(markdown_safe(&mathml))
 }
 
-/// One line, with Markdown's special characters outside tags as character references.
+/// One line, with Markdown's special characters outside tags as character references, and a
+/// space between attributes where pulldown-latex 0.8 leaves none (`stretchy="true"minsize=`,
+/// which HTML parsers reject).
 fn markdown_safe(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut in_tag = false;
+    let mut in_quote = false;
+    let mut after_value = false;
     for c in html.chars() {
+        if in_tag && after_value && !c.is_whitespace() && c != '/' && c != '>' {
+            out.push(' ');
+        }
+        after_value = false;
         match c {
+            '"' if in_tag => {
+                in_quote = !in_quote;
+                after_value = !in_quote;
+                out.push(c);
+            }
             '\n' | '\r' => out.push(' '),
+            _ if in_quote => out.push(c),
             '<' => {
                 in_tag = true;
                 out.push(c);
@@ -83,5 +97,15 @@ mod tests {
     #[test]
     fn markdown_specials_between_tags_are_escaped() {
         assert_eq!(markdown_safe("<mo a=\"*\">*_</mo>\n"), "<mo a=\"*\">&#42;&#95;</mo> ");
+    }
+
+    #[test]
+    fn attributes_get_the_space_pulldown_latex_forgets() {
+        assert_eq!(
+            markdown_safe("<mo a=\"1\"b=\"2\" c=\"3\"/>["),
+            "<mo a=\"1\" b=\"2\" c=\"3\"/>&#91;"
+        );
+        let big = render(r"\big[ x \big]", false).unwrap();
+        assert!(!big.contains("\"minsize"), "{big}");
     }
 }

@@ -22,8 +22,10 @@ impl Progress {
     /// Prints one line.
     pub fn line(&self, text: &str) {
         match &self.bar {
-            Some(bar) => bar.println(format!("descent: {text}")),
-            None => eprintln!("descent: {text}"),
+            Some(bar) if !bar.is_hidden() && !bar.is_finished() => {
+                bar.println(format!("descent: {text}"));
+            }
+            _ => eprintln!("descent: {text}"),
         }
     }
 
