@@ -14,8 +14,12 @@ use std::time::{Duration, Instant};
 const RUNS: usize = 11;
 
 fn main() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo").to_path_buf();
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo.join("target"), PathBuf::from);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("repo")
+        .to_path_buf();
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo.join("target"), PathBuf::from);
     let scratch = tempfile::tempdir().expect("temporary folder");
     let root = scratch.path();
     copy_dir(&repo.join("book"), &root.join("book"));
@@ -56,7 +60,10 @@ fn main() {
     for i in 0..3 {
         let next = format!("println!(\"test #{i}: ");
         let text = std::fs::read_to_string(&chapter).expect("chapter");
-        assert!(text.contains(&current), "the benchmark edits the test-size line of mnist.md");
+        assert!(
+            text.contains(&current),
+            "the benchmark edits the test-size line of mnist.md"
+        );
         std::fs::write(&chapter, text.replacen(&current, &next, 1)).expect("edit chapter");
         current = next;
         edits.push(build(root, true));
@@ -65,11 +72,26 @@ fn main() {
     let (p, r) = (median(&mut plain), median(&mut rebuild));
     println!("| case | time |");
     println!("|---|---|");
-    println!("| cold build (library compiled, chapters not) | {} |", ms(cold));
-    println!("| plain mdBook, preprocessor off (median of {RUNS}) | {} |", ms(p));
-    println!("| rebuild, nothing changed (median of {RUNS}) | {} |", ms(r));
-    println!("| ratio rebuild / plain | {:.2}x |", r.as_secs_f64() / p.as_secs_f64());
-    println!("| one chapter's code edited (median of 3) | {} |", ms(median(&mut edits)));
+    println!(
+        "| cold build (library compiled, chapters not) | {} |",
+        ms(cold)
+    );
+    println!(
+        "| plain mdBook, preprocessor off (median of {RUNS}) | {} |",
+        ms(p)
+    );
+    println!(
+        "| rebuild, nothing changed (median of {RUNS}) | {} |",
+        ms(r)
+    );
+    println!(
+        "| ratio rebuild / plain | {:.2}x |",
+        r.as_secs_f64() / p.as_secs_f64()
+    );
+    println!(
+        "| one chapter's code edited (median of 3) | {} |",
+        ms(median(&mut edits))
+    );
     println!();
     println!("cold results.json: {}", summary(&cold_results));
     println!("rebuild results.json: {}", summary(&rebuild_results));
@@ -106,7 +128,12 @@ fn summary(r: &serde_json::Value) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    format!("compiled {} ran {}; {}", r["compiled"], r["ran"], chapters.join("; "))
+    format!(
+        "compiled {} ran {}; {}",
+        r["compiled"],
+        r["ran"],
+        chapters.join("; ")
+    )
 }
 
 fn median(v: &mut [Duration]) -> Duration {

@@ -73,7 +73,10 @@ pub fn global_key(settings: &Settings) -> Result<String> {
         "device-note",
         settings.device_note.as_deref().unwrap_or("").as_bytes(),
     );
-    field("sources", hash_tree(&settings.library.join("src"))?.as_bytes());
+    field(
+        "sources",
+        hash_tree(&settings.library.join("src"))?.as_bytes(),
+    );
     for file in ["Cargo.toml", "build.rs"] {
         if let Ok(bytes) = std::fs::read(settings.library.join(file)) {
             field(file, &bytes);
@@ -192,7 +195,10 @@ fn decode(bytes: &[u8]) -> Result<Entry, String> {
 /// The cache folder cannot be written.
 pub fn store(path: &Path, entry: &Entry) -> Result<()> {
     let body = serde_json::to_string(entry).context("cannot encode a cache entry")?;
-    let text = format!("{FORMAT} {}\n{body}", blake3::hash(body.as_bytes()).to_hex());
+    let text = format!(
+        "{FORMAT} {}\n{body}",
+        blake3::hash(body.as_bytes()).to_hex()
+    );
     atomic_write(path, text.as_bytes())
 }
 

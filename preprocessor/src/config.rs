@@ -389,7 +389,9 @@ mod tests {
 
     #[test]
     fn a_bad_device_says_what_is_allowed() {
-        let err = check_device("tpu", "DESCENT_DEVICE").unwrap_err().to_string();
+        let err = check_device("tpu", "DESCENT_DEVICE")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("\"cpu\""), "{err}");
     }
 }

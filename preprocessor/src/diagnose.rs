@@ -120,7 +120,10 @@ impl Place<'_> {
             let (cell, at) = match panic.location.as_ref() {
                 Some((file, line)) if file.ends_with("src/main.rs") => {
                     let cell = self.cell_at(*line).unwrap_or(k);
-                    (cell, format!("{}:{}", self.file, self.lines.original(*line)))
+                    (
+                        cell,
+                        format!("{}:{}", self.file, self.lines.original(*line)),
+                    )
                 }
                 _ => (k, self.cell_location(k)),
             };

@@ -89,7 +89,14 @@ pub fn execute(settings: &Settings, plans: &[Plan], progress: &Progress) -> Resu
     let rechecked: Vec<Plan> = stale.iter().map(|&i| plans[i].clone()).collect();
     let rekeys: Vec<String> = stale.iter().map(|&i| keys[i].clone()).collect();
     let mut reoutcomes = vec![Outcome::default(); stale.len()];
-    let still = look_up(settings, &rechecked, &rekeys, &mut reoutcomes, progress, false);
+    let still = look_up(
+        settings,
+        &rechecked,
+        &rekeys,
+        &mut reoutcomes,
+        progress,
+        false,
+    );
     for (j, &i) in stale.iter().enumerate() {
         if reoutcomes[j].hit {
             outcomes[i] = reoutcomes[j].clone();
@@ -197,7 +204,11 @@ fn compile_and_run(
                 job_chapter.push(i);
             }
             _ => {
-                let diagnostics = report.errors.get(&plan.package).cloned().unwrap_or_default();
+                let diagnostics = report
+                    .errors
+                    .get(&plan.package)
+                    .cloned()
+                    .unwrap_or_default();
                 outcomes[i].error = Some(place.compile_errors(&diagnostics, &report.cargo_stderr));
             }
         }
@@ -225,7 +236,8 @@ fn compile_and_run(
         };
         let outcome = &mut outcomes[i];
         outcome.ran = true;
-        let finished = result.with_context(|| format!("cannot run the program of {}", plan.file))?;
+        let finished =
+            result.with_context(|| format!("cannot run the program of {}", plan.file))?;
         outcome.run_ms = finished.elapsed.as_millis() as u64;
         outcome.recorded_run_ms = outcome.run_ms;
         outcome.cells = finished.cells.clone();

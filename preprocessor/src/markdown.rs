@@ -24,17 +24,17 @@ impl Cell {
     /// The code as compiled: hidden lines (`# ...`) keep their text, `##` becomes `#`.
     pub fn compiled_code(&self) -> String {
         map_lines(&self.code, |line| match hidden(line) {
-            Hidden::Hidden(text) | Hidden::Escaped(text) => Some(text),
-            Hidden::Shown => Some(line.to_owned()),
+            LineKind::Hidden(text) | LineKind::Escaped(text) => Some(text),
+            LineKind::Shown => Some(line.to_owned()),
         })
     }
 
     /// The code as shown in the page: hidden lines dropped, `##` becomes `#`.
     pub fn visible_code(&self) -> String {
         map_lines(&self.code, |line| match hidden(line) {
-            Hidden::Hidden(_) => None,
-            Hidden::Escaped(text) => Some(text),
-            Hidden::Shown => Some(line.to_owned()),
+            LineKind::Hidden(_) => None,
+            LineKind::Escaped(text) => Some(text),
+            LineKind::Shown => Some(line.to_owned()),
         })
     }
 
@@ -55,7 +55,7 @@ fn map_lines(code: &str, f: impl Fn(&str) -> Option<String>) -> String {
     out
 }
 
-enum Hidden {
+enum LineKind {
     Hidden(String),
     Escaped(String),
     Shown,
@@ -63,17 +63,17 @@ enum Hidden {
 
 /// mdBook's and rustdoc's rule: `#` alone or `# ` after indentation hides a line; `##` at the
 /// same place stands for a literal `#`.
-fn hidden(line: &str) -> Hidden {
+fn hidden(line: &str) -> LineKind {
     let trimmed = line.trim_start();
     let indent = &line[..line.len() - trimmed.len()];
     if trimmed == "#" {
-        Hidden::Hidden(indent.to_owned())
+        LineKind::Hidden(indent.to_owned())
     } else if let Some(rest) = trimmed.strip_prefix("# ") {
-        Hidden::Hidden(format!("{indent}{rest}"))
+        LineKind::Hidden(format!("{indent}{rest}"))
     } else if let Some(rest) = trimmed.strip_prefix("##") {
-        Hidden::Escaped(format!("{indent}#{rest}"))
+        LineKind::Escaped(format!("{indent}#{rest}"))
     } else {
-        Hidden::Shown
+        LineKind::Shown
     }
 }
 
@@ -203,7 +203,10 @@ mod tests {
         assert_eq!(cell.code, "let x = 1;\n");
         assert!(cell.hide_code);
         assert_eq!(cell.extra, vec!["edition2021"]);
-        assert_eq!(&md[cell.span.clone()], "```rust,run,hide-code,edition2021\nlet x = 1;\n```");
+        assert_eq!(
+            &md[cell.span.clone()],
+            "```rust,run,hide-code,edition2021\nlet x = 1;\n```"
+        );
     }
 
     #[test]
@@ -219,20 +222,31 @@ mod tests {
             cell.compiled_code(),
             "let hidden = 1;\n\nlet shown = hidden;\n#[derive(Debug)]\n#[test]\n"
         );
-        assert_eq!(cell.visible_code(), "let shown = hidden;\n#[derive(Debug)]\n#[test]\n");
+        assert_eq!(
+            cell.visible_code(),
+            "let shown = hidden;\n#[derive(Debug)]\n#[test]\n"
+        );
     }
 
     #[test]
     fn maths_is_found_in_prose_but_not_in_code() {
-        let md = "a $x^2$ b `$y$`\n\n$$\\frac{1}{2}$$\n\n```rust,run\nlet s = \"$z$\";\n```\n\\$5\n";
+        let md =
+            "a $x^2$ b `$y$`\n\n$$\\frac{1}{2}$$\n\n```rust,run\nlet s = \"$z$\";\n```\n\\$5\n";
         let scan = scan(md);
-        let found: Vec<_> = scan.maths.iter().map(|m| (m.latex.as_str(), m.display, m.line)).collect();
+        let found: Vec<_> = scan
+            .maths
+            .iter()
+            .map(|m| (m.latex.as_str(), m.display, m.line))
+            .collect();
         assert_eq!(found, vec![("x^2", false, 1), ("\\frac{1}{2}", true, 3)]);
     }
 
     #[test]
     fn line_index_counts_from_one() {
         let index = LineIndex::new("a\nb\nc");
-        assert_eq!((index.line_of(0), index.line_of(2), index.line_of(4)), (1, 2, 3));
+        assert_eq!(
+            (index.line_of(0), index.line_of(2), index.line_of(4)),
+            (1, 2, 3)
+        );
     }
 }

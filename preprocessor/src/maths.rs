@@ -96,7 +96,10 @@ mod tests {
 
     #[test]
     fn markdown_specials_between_tags_are_escaped() {
-        assert_eq!(markdown_safe("<mo a=\"*\">*_</mo>\n"), "<mo a=\"*\">&#42;&#95;</mo> ");
+        assert_eq!(
+            markdown_safe("<mo a=\"*\">*_</mo>\n"),
+            "<mo a=\"*\">&#42;&#95;</mo> "
+        );
     }
 
     #[test]

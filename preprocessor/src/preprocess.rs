@@ -57,8 +57,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
     let settings = Settings::from_context(ctx)?;
     let execute = ctx.renderer != "test";
     let progress = Progress::new();
-    let book_tag = blake3::hash(settings.work_dir.to_string_lossy().as_bytes()).to_hex()[..8]
-        .to_owned();
+    let book_tag =
+        blake3::hash(settings.work_dir.to_string_lossy().as_bytes()).to_hex()[..8].to_owned();
     let mut found = Vec::new();
     for item in book.iter() {
         let BookItem::Chapter(chapter) = item else {
@@ -99,11 +99,13 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
             .iter()
             .map(|&i| {
                 let f = &found[i];
-                let mut package =
-                    program::package_name(&f.key.to_string_lossy(), &book_tag);
+                let mut package = program::package_name(&f.key.to_string_lossy(), &book_tag);
                 let mut n = 2;
                 while !taken.insert(package.clone()) {
-                    package = format!("{}-{n}", program::package_name(&f.key.to_string_lossy(), &book_tag));
+                    package = format!(
+                        "{}-{n}",
+                        program::package_name(&f.key.to_string_lossy(), &book_tag)
+                    );
                     n += 1;
                 }
                 Plan {

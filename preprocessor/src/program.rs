@@ -89,7 +89,13 @@ mod tests {
 
     #[test]
     fn cells_keep_their_chapter_line_numbers() {
-        let src = main_rs(&[cell(3, "let a = 1;\n# let b = a;\n"), cell(8, "println!(\"{b}\");\n")], None);
+        let src = main_rs(
+            &[
+                cell(3, "let a = 1;\n# let b = a;\n"),
+                cell(8, "println!(\"{b}\");\n"),
+            ],
+            None,
+        );
         let lines: Vec<&str> = src.lines().collect();
         assert_eq!(lines[2], "let a = 1;");
         assert_eq!(lines[3], "let b = a;");
@@ -111,7 +117,10 @@ mod tests {
 
     #[test]
     fn package_names_are_cargo_safe() {
-        assert_eq!(package_name("part 1/Intro.md", "ab12"), "ch-part-1-intro-ab12");
+        assert_eq!(
+            package_name("part 1/Intro.md", "ab12"),
+            "ch-part-1-intro-ab12"
+        );
     }
 
     #[test]

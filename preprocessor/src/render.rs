@@ -101,7 +101,9 @@ pub fn error_block(message: &str) -> String {
 
 /// The note at the end of an executed chapter.
 pub fn note(device: Option<&str>, run_ms: u64) -> String {
-    let place = device.map(|d| format!(" on {}", escape(d))).unwrap_or_default();
+    let place = device
+        .map(|d| format!(" on {}", escape(d)))
+        .unwrap_or_default();
     format!(
         "\n\n<p class=\"descent-note\"><small>The code of this page ran{place} in {} while \
          the book was built.</small></p>\n",
@@ -159,6 +161,9 @@ mod tests {
 
     #[test]
     fn splicing_keeps_earlier_spans_valid() {
-        assert_eq!(splice("abcdef", vec![(0..1, "X".into()), (4..6, "YZW".into())]), "XbcdYZW");
+        assert_eq!(
+            splice("abcdef", vec![(0..1, "X".into()), (4..6, "YZW".into())]),
+            "XbcdYZW"
+        );
     }
 }

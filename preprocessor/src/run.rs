@@ -111,8 +111,14 @@ fn run_one(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
-    let mut out = child.stdout.take().ok_or_else(|| std::io::Error::other("no stdout"))?;
-    let mut err = child.stderr.take().ok_or_else(|| std::io::Error::other("no stderr"))?;
+    let mut out = child
+        .stdout
+        .take()
+        .ok_or_else(|| std::io::Error::other("no stdout"))?;
+    let mut err = child
+        .stderr
+        .take()
+        .ok_or_else(|| std::io::Error::other("no stderr"))?;
     let out_thread = std::thread::spawn(move || {
         let mut bytes = Vec::new();
         let _ = out.read_to_end(&mut bytes);
@@ -139,7 +145,11 @@ fn run_one(
     let elapsed = start.elapsed();
     let stdout = out_thread.join().unwrap_or_default();
     let stderr = err_thread.join().unwrap_or_default();
-    let mut finished = split(&String::from_utf8_lossy(&stdout), job.cells, &job.figure_dir);
+    let mut finished = split(
+        &String::from_utf8_lossy(&stdout),
+        job.cells,
+        &job.figure_dir,
+    );
     finished.stderr = String::from_utf8_lossy(&stderr).into_owned();
     finished.status = status;
     finished.elapsed = elapsed;

@@ -8,7 +8,9 @@ use std::collections::HashSet;
 /// Returns `svg` ready to inline; `used` holds the ids already in the book and gains this
 /// figure's.
 pub fn inline(svg: &str, used: &mut HashSet<String>) -> String {
-    let mut text = strip_prolog(svg).replace("\r\n", " ").replace(['\n', '\r'], " ");
+    let mut text = strip_prolog(svg)
+        .replace("\r\n", " ")
+        .replace(['\n', '\r'], " ");
     for id in ids(&text) {
         if used.insert(id.clone()) {
             continue;

@@ -84,7 +84,10 @@ pub fn write(settings: &Settings, packages: &[Package]) -> Result<()> {
     }
     for package in packages {
         let dir = root.join(&package.name);
-        write_if_changed(&dir.join("Cargo.toml"), &package_manifest(settings, &package.name)?)?;
+        write_if_changed(
+            &dir.join("Cargo.toml"),
+            &package_manifest(settings, &package.name)?,
+        )?;
         let main = dir.join("src/main.rs");
         if package.write_source || !main.is_file() {
             write_if_changed(&main, &package.main_rs)?;
@@ -112,11 +115,11 @@ fn package_manifest(settings: &Settings, name: &str) -> Result<String> {
     bin.insert("path".into(), "src/main.rs".into());
     let mut deps = toml::Table::new();
     let mut library = toml::Table::new();
-    library.insert(
-        "path".into(),
-        settings.library.display().to_string().into(),
+    library.insert("path".into(), settings.library.display().to_string().into());
+    deps.insert(
+        settings.library_package.clone(),
+        toml::Value::Table(library),
     );
-    deps.insert(settings.library_package.clone(), toml::Value::Table(library));
     for (k, v) in &settings.dependencies {
         deps.insert(k.clone(), v.clone());
     }
@@ -321,7 +324,10 @@ mod tests {
         let before = std::fs::metadata(&path).unwrap().modified().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         write_if_changed(&path, "x").unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), before);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            before
+        );
         write_if_changed(&path, "y").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "y");
     }

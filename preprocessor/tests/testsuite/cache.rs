@@ -8,8 +8,14 @@ fn two_chapters() -> TestBook {
     TestBook::new(
         Library::Mini,
         &[
-            ("x.md", "# X\n\nProse of x.\n\n```rust,run\nprintln!(\"x says {}\", mini::answer());\n```\n"),
-            ("y.md", "# Y\n\n```rust,run\nprintln!(\"y says {}\", mini::answer() + 1);\n```\n"),
+            (
+                "x.md",
+                "# X\n\nProse of x.\n\n```rust,run\nprintln!(\"x says {}\", mini::answer());\n```\n",
+            ),
+            (
+                "y.md",
+                "# Y\n\n```rust,run\nprintln!(\"y says {}\", mini::answer() + 1);\n```\n",
+            ),
         ],
         "",
     )
@@ -33,21 +39,33 @@ fn edits_rerun_exactly_what_they_affect() {
     let book = two_chapters();
     book.build_ok();
 
-    book.edit("book/x.md", "Prose of x.", "Prose of x, reworded,\nover two lines.");
+    book.edit(
+        "book/x.md",
+        "Prose of x.",
+        "Prose of x, reworded,\nover two lines.",
+    );
     book.build_ok();
     assert_eq!(book.compiled_and_ran(), (0, 0), "a prose edit runs nothing");
     assert!(book.page("x.md").contains("reworded"));
 
     book.edit("book/x.md", "x says", "x now says");
     book.build_ok();
-    assert_eq!(book.compiled_and_ran(), (1, 1), "a code edit runs its chapter only");
+    assert_eq!(
+        book.compiled_and_ran(),
+        (1, 1),
+        "a code edit runs its chapter only"
+    );
     assert_eq!(book.cache_state("book/x.md"), "miss");
     assert_eq!(book.cache_state("book/y.md"), "hit");
     assert!(book.page("x.md").contains("x now says 41"));
 
     book.edit("mini/src/lib.rs", "41", "50");
     book.build_ok();
-    assert_eq!(book.compiled_and_ran(), (2, 2), "a library edit runs every chapter");
+    assert_eq!(
+        book.compiled_and_ran(),
+        (2, 2),
+        "a library edit runs every chapter"
+    );
     assert!(book.page("x.md").contains("x now says 50"));
     assert!(book.page("y.md").contains("y says 51"));
 }
@@ -96,11 +114,19 @@ fn two_builds_at_once_both_succeed_and_agree() {
         ],
         "",
     );
-    second.edit("book.toml", "work-dir = \"work\"", &format!("work-dir = {work:?}"));
-    second.edit("book.toml", "library = \"mini\"", &format!(
-        "library = {:?}",
-        first.root().join("mini").display().to_string()
-    ));
+    second.edit(
+        "book.toml",
+        "work-dir = \"work\"",
+        &format!("work-dir = {work:?}"),
+    );
+    second.edit(
+        "book.toml",
+        "library = \"mini\"",
+        &format!(
+            "library = {:?}",
+            first.root().join("mini").display().to_string()
+        ),
+    );
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(|| first.build());
         let b = s.spawn(|| second.build());

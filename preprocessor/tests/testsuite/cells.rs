@@ -25,7 +25,12 @@ fn book() -> &'static TestBook {
 fn each_cells_output_appears_right_below_it() {
     let page = book().page("a.md");
     assert!(
-        appears_between(&page, "from cell one\");", "hello from cell one", Some("Between.")),
+        appears_between(
+            &page,
+            "from cell one\");",
+            "hello from cell one",
+            Some("Between.")
+        ),
         "{page}"
     );
     assert!(page.contains("<pre class=\"descent-output\"><code>hello from cell one</code></pre>"));
@@ -34,7 +39,12 @@ fn each_cells_output_appears_right_below_it() {
 #[test]
 fn later_cells_see_earlier_variables() {
     let page = book().page("a.md");
-    assert!(appears_between(&page, "Between.", "shared: hello, doubled 42", Some("After.")));
+    assert!(appears_between(
+        &page,
+        "Between.",
+        "shared: hello, doubled 42",
+        Some("After.")
+    ));
 }
 
 #[test]
@@ -47,7 +57,10 @@ fn hidden_lines_are_compiled_but_not_shown() {
 #[test]
 fn output_is_html_escaped() {
     let page = book().page("a.md");
-    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"),
+        "{page}"
+    );
     assert!(!page.contains("<script>alert(1)"));
 }
 
@@ -58,8 +71,16 @@ fn a_figure_is_inlined_on_one_line_after_its_cell() {
         .lines()
         .find(|l| l.contains("<div class=\"descent-figure\">"))
         .unwrap_or_else(|| panic!("no figure in {page}"));
-    assert!(line.contains("<circle") && line.contains("</svg></div>"), "{line}");
-    assert!(appears_between(&page, "After.", "descent-figure", Some("End.")));
+    assert!(
+        line.contains("<circle") && line.contains("</svg></div>"),
+        "{line}"
+    );
+    assert!(appears_between(
+        &page,
+        "After.",
+        "descent-figure",
+        Some("End.")
+    ));
     assert!(!page.contains("show_svg"), "hide-code shows no code");
 }
 
@@ -67,8 +88,14 @@ fn a_figure_is_inlined_on_one_line_after_its_cell() {
 fn figure_ids_are_unique_across_the_book() {
     let a = book().page("a.md");
     let b = book().page("b.md");
-    assert!(a.contains("id=\"dot\"") && a.contains("href=\"#dot\""), "{a}");
-    assert!(b.contains("id=\"dot-2\"") && b.contains("href=\"#dot-2\""), "{b}");
+    assert!(
+        a.contains("id=\"dot\"") && a.contains("href=\"#dot\""),
+        "{a}"
+    );
+    assert!(
+        b.contains("id=\"dot-2\"") && b.contains("href=\"#dot-2\""),
+        "{b}"
+    );
     assert!(appears_between(&b, "descent-figure", "b done", None));
 }
 

@@ -31,9 +31,12 @@ fn dollars_in_cell_output_are_not_maths() {
 #[test]
 fn a_bad_formula_is_an_error_at_the_authors_line() {
     // The include adds lines before the formula: the error must still name line 7 of m.md.
-    let chapter = "# M\n\n{{#include three.txt}}\n\nfine $x$\n\nbroken $\\frac{1}{$ here\n";
+    let chapter = "# M\n\n{{#include three.txt}}\n\nfine $x$\n\nbroken $\\nosuchcommand{x}$ here\n";
     let book = TestBook::new(Library::Mini, &[("m.md", chapter)], "");
     book.write("book/three.txt", "one\ntwo\nthree\n");
     let err = book.build().expect_err("a bad formula fails the build");
-    assert!(err.contains("book/m.md:7: cannot render the formula"), "{err}");
+    assert!(
+        err.contains("book/m.md:7: cannot render the formula"),
+        "{err}"
+    );
 }

@@ -17,7 +17,10 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (Vec<u8>, std::time::SystemTime)> {
             let meta = std::fs::metadata(&path).expect("metadata");
             out.insert(
                 path.display().to_string(),
-                (std::fs::read(&path).expect("read"), meta.modified().expect("mtime")),
+                (
+                    std::fs::read(&path).expect("read"),
+                    meta.modified().expect("mtime"),
+                ),
             );
         }
     }
@@ -29,8 +32,14 @@ fn nothing_is_written_under_the_source_folder() {
     let book = TestBook::new(
         Library::Mini,
         &[
-            ("ok.md", "# Ok\n\n$x$\n\n```rust,run\nprintln!(\"{}\", mini::answer());\n```\n"),
-            ("sub/inc.md", "# Inc\n\n```rust,run\n{{#include ../snippet.rs}}\n```\n"),
+            (
+                "ok.md",
+                "# Ok\n\n$x$\n\n```rust,run\nprintln!(\"{}\", mini::answer());\n```\n",
+            ),
+            (
+                "sub/inc.md",
+                "# Inc\n\n```rust,run\n{{#include ../snippet.rs}}\n```\n",
+            ),
         ],
         "",
     );
