@@ -9,6 +9,7 @@
 
 use crate::config::Settings;
 use crate::run::CellOutput;
+use crate::toolchain;
 use crate::workspace::atomic_write;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -49,7 +50,6 @@ pub enum Lookup {
 /// # Errors
 /// A library or data file that cannot be read, or no `rustc`.
 pub fn global_key(settings: &Settings) -> Result<String> {
-    let toolchain = std::thread::spawn(toolchain);
     let mut h = blake3::Hasher::new();
     let mut field = |name: &str, value: &[u8]| {
         h.update(name.as_bytes());
@@ -75,7 +75,7 @@ pub fn global_key(settings: &Settings) -> Result<String> {
     );
     field(
         "sources",
-        hash_tree(&settings.library.join("src"))?.as_bytes(),
+        hash_tree(&settings.library.join("src"), Contents)?.as_bytes(),
     );
     for file in ["Cargo.toml", "build.rs"] {
         if let Ok(bytes) = std::fs::read(settings.library.join(file)) {
@@ -88,15 +88,15 @@ pub fn global_key(settings: &Settings) -> Result<String> {
         field("lock", &bytes);
     }
     for data in &settings.data {
-        field("data", hash_tree(data)?.as_bytes());
+        field("data", hash_tree(data, Metadata)?.as_bytes());
     }
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV) {
-        field("data-env", hash_tree(Path::new(&dir))?.as_bytes());
+        field("data-env", hash_tree(Path::new(&dir), Metadata)?.as_bytes());
     }
-    let toolchain = toolchain
-        .join()
-        .map_err(|_| anyhow::anyhow!("reading the toolchain version failed"))??;
-    field("toolchain", toolchain.as_bytes());
+    field(
+        "toolchain",
+        toolchain::version(&settings.work_dir)?.as_bytes(),
+    );
     Ok(h.finalize().to_hex().to_string())
 }
 
@@ -111,19 +111,19 @@ pub fn chapter_key(global: &str, cells: &[String]) -> String {
     h.finalize().to_hex().to_string()
 }
 
-/// `rustc -vV`, which names the exact compiler.
-fn toolchain() -> Result<String> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let out = std::process::Command::new(&rustc)
-        .arg("-vV")
-        .output()
-        .context("cannot run `rustc -vV`; install Rust with rustup or set RUSTC")?;
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+/// How a file takes part in a hash.
+#[derive(Clone, Copy)]
+enum Part {
+    /// Its bytes (sources: small, and edited often with the same size).
+    Contents,
+    /// Its size and modification time (data files: large, replaced whole).
+    Metadata,
 }
+use Part::{Contents, Metadata};
 
-/// Hash of every file under `path` (names and contents, in sorted order); a missing path
-/// hashes as empty.
-fn hash_tree(path: &Path) -> Result<String> {
+/// Hash of every file under `path` (names and contents or metadata, in sorted order); a
+/// missing path hashes as empty.
+fn hash_tree(path: &Path, part: Part) -> Result<String> {
     let mut files = Vec::new();
     collect(path, &mut files)?;
     files.sort();
@@ -132,10 +132,17 @@ fn hash_tree(path: &Path) -> Result<String> {
         let rel = file.strip_prefix(path).unwrap_or(&file);
         h.update(rel.to_string_lossy().as_bytes());
         h.update(b"\0");
-        let bytes =
-            std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-        h.update(&(bytes.len() as u64).to_le_bytes());
-        h.update(&bytes);
+        match part {
+            Contents => {
+                let bytes = std::fs::read(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                h.update(&(bytes.len() as u64).to_le_bytes());
+                h.update(&bytes);
+            }
+            Metadata => {
+                h.update(toolchain::stamp(&file).as_bytes());
+            }
+        }
     }
     Ok(h.finalize().to_hex().to_string())
 }

@@ -175,7 +175,7 @@ fn compile_and_run(
         settings.profile
     ));
     let start = Instant::now();
-    let report = workspace::build(settings, &names)?;
+    let report = workspace::build(settings, &names, &|line| progress.line(line))?;
     let compile_ms = start.elapsed().as_millis() as u64;
     progress.line(&format!("compiled in {}", seconds(compile_ms)));
     let mut jobs = Vec::new();

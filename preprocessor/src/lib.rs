@@ -23,6 +23,7 @@ pub mod render;
 pub mod results;
 pub mod run;
 pub mod svg;
+pub mod toolchain;
 pub mod workspace;
 
 pub use preprocess::Descent;

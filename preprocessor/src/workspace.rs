@@ -8,7 +8,7 @@ use crate::config::Settings;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -181,11 +181,15 @@ pub fn cargo() -> PathBuf {
 }
 
 /// Compiles `names` in one cargo call, with `--keep-going` so one chapter's error does not
-/// hide another's.
+/// hide another's; `progress` hears cargo's "Compiling ..." lines.
 ///
 /// # Errors
 /// Cargo cannot be started.
-pub fn build(settings: &Settings, names: &[String]) -> Result<CompileReport> {
+pub fn build(
+    settings: &Settings,
+    names: &[String],
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<CompileReport> {
     let root = root(settings);
     let mut cmd = Command::new(cargo());
     cmd.arg("build")
@@ -208,20 +212,31 @@ pub fn build(settings: &Settings, names: &[String]) -> Result<CompileReport> {
             cargo().display()
         )
     })?;
-    let mut stderr = child.stderr.take().context("cargo's stderr is not piped")?;
-    let err_thread = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let mut report = CompileReport::default();
+    let stderr = child.stderr.take().context("cargo's stderr is not piped")?;
     let stdout = child.stdout.take().context("cargo's stdout is not piped")?;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.context("cannot read cargo's output")?;
-        report.absorb(&line, names);
-    }
+    let mut report = CompileReport::default();
+    let cargo_stderr = std::thread::scope(|scope| -> Result<String> {
+        // Cargo's own progress ("Compiling x") goes on to the author: a first build can take
+        // minutes.
+        let err_thread = scope.spawn(move || {
+            let mut text = String::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.trim_start().starts_with("Compiling ") {
+                    progress(line.trim());
+                }
+                text.push_str(&line);
+                text.push('\n');
+            }
+            text
+        });
+        for line in BufReader::new(stdout).lines() {
+            let line = line.context("cannot read cargo's output")?;
+            report.absorb(&line, names);
+        }
+        Ok(err_thread.join().unwrap_or_default())
+    })?;
     let status = child.wait().context("cargo did not finish")?;
-    report.cargo_stderr = err_thread.join().unwrap_or_default();
+    report.cargo_stderr = cargo_stderr;
     report.success &= status.success();
     Ok(report)
 }

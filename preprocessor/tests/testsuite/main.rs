@@ -5,5 +5,6 @@ mod cache;
 mod cells;
 mod errors;
 mod maths;
+mod protocol;
 mod source;
 mod support;
