@@ -123,6 +123,12 @@ pub fn is_cell(info: &str) -> bool {
 }
 
 /// Finds the cells and formulas of a chapter.
+///
+/// ```
+/// let scan = mdbook_descent::markdown::scan("Area $r^2$.\n\n```rust,run\nlet r = 2;\n```\n");
+/// assert_eq!(scan.maths[0].latex, "r^2");
+/// assert_eq!((scan.cells[0].code.as_str(), scan.cells[0].first_line), ("let r = 2;\n", 4));
+/// ```
 pub fn scan(content: &str) -> Scan {
     let lines = LineIndex::new(content);
     let mut scan = Scan::default();

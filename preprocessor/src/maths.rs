@@ -8,6 +8,12 @@ use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
 
 /// Renders one formula; `Err` carries the parser's message.
+///
+/// ```
+/// let html = mdbook_descent::maths::render(r"\frac{1}{2}", false).unwrap();
+/// assert!(html.starts_with("<math display=\"inline\"><mfrac>"));
+/// assert!(mdbook_descent::maths::render(r"\nosuch", false).is_err());
+/// ```
 pub fn render(latex: &str, display: bool) -> Result<String, String> {
     let storage = Storage::new();
     let events: Vec<_> = Parser::new(latex, &storage).collect();
