@@ -6,5 +6,6 @@ mod cells;
 mod errors;
 mod maths;
 mod protocol;
+mod settings;
 mod source;
 mod support;
