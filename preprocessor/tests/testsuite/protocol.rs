@@ -52,3 +52,25 @@ fn every_renderer_is_supported() {
     assert!(mdbook_descent::supports("html"));
     assert!(mdbook_descent::supports("test"));
 }
+
+/// What `mdbook build` does: mdBook's driver starts the `command` of book.toml as a child
+/// process and talks JSON to it (here with the binary cargo built for these tests).
+fn build_through_the_command(chapter: &str) -> (TestBook, anyhow::Result<()>) {
+    let command = format!("command = {:?}\n", env!("CARGO_BIN_EXE_mdbook-descent"));
+    let book = TestBook::new(Library::Mini, &[("p.md", chapter)], &command);
+    let result = MDBook::load(book.root()).and_then(|md| md.build());
+    (book, result)
+}
+
+#[test]
+fn mdbook_runs_the_binary_as_its_preprocessor() {
+    let (book, result) = build_through_the_command(CHAPTER);
+    result.expect("the book builds through the command");
+    assert!(book.page("p.md").contains("<code>protocol 41</code>"));
+}
+
+#[test]
+fn a_failing_cell_fails_mdbooks_build() {
+    let (_book, result) = build_through_the_command("# F\n\n```rust,run\npanic!(\"stop\");\n```\n");
+    assert!(result.is_err());
+}
