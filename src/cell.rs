@@ -4,6 +4,11 @@
 //! of its own. [`show_svg`] writes each figure there and prints a marker line on stdout, so the
 //! preprocessor can put the figure into the page right after the output that came before it.
 //! Outside the book (no [`FIGURE_DIR_ENV`]) the SVG is printed as it is.
+//!
+//! The whole protocol, all on stdout, one marker per line ([`MARKER`] then a message): the
+//! program the preprocessor generates prints `cell:<k>` before cell `k`, `device:<text>` and
+//! `end` after the last cell; [`show_svg`] prints `figure:<file name>`. The preprocessor
+//! (`mdbook-descent`, `program.rs`) spells the same prefix; change both together.
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -1,1 +1,60 @@
-fn main() {}
+//! The `mdbook-descent` command: picks a mode, calls the library, prints the error chain and
+//! sets the exit code.
+//!
+//! ```text
+//! mdbook-descent build [BOOK_DIR]      build the book in-process (no mdbook install needed)
+//! mdbook-descent supports <RENDERER>   mdBook's question: exit 0 when supported
+//! mdbook-descent                       mdBook's protocol: [context, book] JSON on stdin
+//! ```
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Runs a book's Rust cells at build time and puts their output and figures in the page.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Build the book (HTML into its build-dir) with its cells executed.
+    Build {
+        /// The book's folder, where book.toml is.
+        #[arg(default_value = ".")]
+        book_dir: PathBuf,
+        /// Build without running cells or rendering maths (plain mdBook, for comparisons).
+        #[arg(long)]
+        plain: bool,
+    },
+    /// Tell mdBook whether a renderer is supported (exit status 0 = yes).
+    Supports {
+        /// Renderer name, e.g. html.
+        renderer: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Cmd::Build { book_dir, plain }) => mdbook_descent::build(&book_dir, !plain),
+        Some(Cmd::Supports { renderer }) => {
+            return if mdbook_descent::supports(&renderer) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
+        }
+        None => mdbook_descent::preprocess_stdio(std::io::stdin().lock(), std::io::stdout().lock()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Writes what a chapter produced back into its Markdown: each cell's code (hidden lines
+//! dropped), its output as an HTML-escaped block, its figures inline, maths as MathML, errors
+//! (when the book renders them) and the note of where the chapter ran. Edits are byte spans of
+//! the original content, spliced from the end so earlier spans stay valid.
+
+use crate::markdown::Cell;
+use crate::run::Segment;
+use crate::svg;
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// One replacement in a chapter's content.
+pub type Edit = (Range<usize>, String);
+
+/// Applies `edits` (non-overlapping) to `content`.
+pub fn splice(content: &str, mut edits: Vec<Edit>) -> String {
+    edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+    let mut out = content.to_owned();
+    for (span, text) in edits {
+        out.replace_range(span, &text);
+    }
+    out
+}
+
+/// `&`, `<`, `>` and `"` as character references.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// How cells' code blocks are marked for a renderer.
+pub fn code_info(renderer: &str) -> &'static str {
+    match renderer {
+        // `mdbook test` must not compile cells: they are not standalone programs.
+        "test" => "rust,ignore",
+        // No Play button: the playground cannot run code that needs `descent`.
+        "html" => "rust,noplayground",
+        _ => "rust",
+    }
+}
+
+/// The Markdown that replaces a cell: its code, then its output and figures, then an error.
+pub fn cell(
+    cell: &Cell,
+    renderer: &str,
+    output: Option<&[Segment]>,
+    error: Option<&str>,
+    ids: &mut HashSet<String>,
+) -> String {
+    let mut out = String::new();
+    if !cell.hide_code {
+        let code = cell.visible_code();
+        let fence = "`".repeat(longest_backtick_run(&code).max(2) + 1);
+        let mut info = code_info(renderer).to_owned();
+        for extra in &cell.extra {
+            info.push(',');
+            info.push_str(extra);
+        }
+        out.push_str(&format!("{fence}{info}\n{code}{fence}\n"));
+    }
+    for segment in output.unwrap_or_default() {
+        match segment {
+            Segment::Text(text) => {
+                let text = text.strip_suffix('\n').unwrap_or(text);
+                out.push_str(&format!(
+                    "\n<pre class=\"descent-output\"><code>{}</code></pre>\n",
+                    escape(text)
+                ));
+            }
+            Segment::Figure(figure) => {
+                out.push_str(&format!(
+                    "\n<div class=\"descent-figure\">{}</div>\n",
+                    svg::inline(figure, ids)
+                ));
+            }
+        }
+    }
+    if let Some(error) = error {
+        out.push_str(&error_block(error));
+    }
+    out.push('\n');
+    out
+}
+
+/// An error shown in the page (`on-error = "render"`).
+pub fn error_block(message: &str) -> String {
+    format!(
+        "\n<pre class=\"descent-error\"><code>{}</code></pre>\n",
+        escape(message)
+    )
+}
+
+/// The note at the end of an executed chapter.
+pub fn note(device: Option<&str>, run_ms: u64) -> String {
+    let place = device
+        .map(|d| format!(" on {}", escape(d)))
+        .unwrap_or_default();
+    format!(
+        "\n\n<p class=\"descent-note\"><small>The code of this page ran{place} in {} while \
+         the book was built.</small></p>\n",
+        crate::progress::seconds(run_ms)
+    )
+}
+
+fn longest_backtick_run(code: &str) -> usize {
+    code.lines()
+        .map(|l| l.trim_start().chars().take_while(|&c| c == '`').count())
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a_cell(code: &str) -> Cell {
+        Cell {
+            span: 0..0,
+            code: code.into(),
+            first_line: 2,
+            extra: vec!["edition2021".into()],
+            hide_code: false,
+        }
+    }
+
+    #[test]
+    fn output_is_escaped_and_follows_the_code() {
+        let out = cell(
+            &a_cell("# let x = 1;\nprintln!(\"<b>\");\n"),
+            "html",
+            Some(&[Segment::Text("<script>&\n".into())]),
+            None,
+            &mut HashSet::new(),
+        );
+        assert_eq!(
+            out,
+            "```rust,noplayground,edition2021\nprintln!(\"<b>\");\n```\n\n<pre class=\"descent-output\"><code>&lt;script&gt;&amp;</code></pre>\n\n"
+        );
+    }
+
+    #[test]
+    fn test_renderer_gets_ignored_blocks() {
+        let out = cell(&a_cell("x\n"), "test", None, None, &mut HashSet::new());
+        assert!(out.starts_with("```rust,ignore,edition2021\n"));
+    }
+
+    #[test]
+    fn a_longer_fence_protects_backticks_in_code() {
+        let out = cell(&a_cell("```\n"), "html", None, None, &mut HashSet::new());
+        assert!(out.starts_with("````rust"));
+    }
+
+    #[test]
+    fn splicing_keeps_earlier_spans_valid() {
+        assert_eq!(
+            splice("abcdef", vec![(0..1, "X".into()), (4..6, "YZW".into())]),
+            "XbcdYZW"
+        );
+    }
+}
