@@ -80,7 +80,11 @@ fn pass_chunk(theta: &[f32], x: &[f32], t: &[f32], wants: Wants) -> Partial {
     let cols = w.len();
     let mut partial = Partial {
         loss: 0.0,
-        gradient: if wants.gradient { vec![0.0; theta.len()] } else { Vec::new() },
+        gradient: if wants.gradient {
+            vec![0.0; theta.len()]
+        } else {
+            Vec::new()
+        },
         probabilities: Vec::with_capacity(if wants.probabilities { t.len() } else { 0 }),
     };
     for (row, &target) in x.chunks_exact(cols).zip(t) {
@@ -110,7 +114,11 @@ fn pass(
     wants: Wants,
 ) -> (f32, Vec<f32>, Vec<f32>) {
     let (rows, cols) = x.dim();
-    assert_eq!(theta.len(), cols + 1, "θ needs one weight per column plus a bias");
+    assert_eq!(
+        theta.len(),
+        cols + 1,
+        "θ needs one weight per column plus a bias"
+    );
     assert_eq!(t.len(), rows, "one target per row");
     assert!(rows > 0, "a batch needs at least one row");
     let x = x.as_standard_layout();
@@ -247,7 +255,11 @@ pub fn score(theta: ArrayView1<f32>, x: ArrayView2<f32>, t: ArrayView1<f32>) -> 
     };
     let (loss, _, p) = pass(theta, x, t, wants);
     let abs_error: f64 = p.iter().zip(t).map(|(p, t)| f64::from((p - t).abs())).sum();
-    let correct = p.iter().zip(t).filter(|&(&p, &t)| (p > 0.5) == (t > 0.5)).count();
+    let correct = p
+        .iter()
+        .zip(t)
+        .filter(|&(&p, &t)| (p > 0.5) == (t > 0.5))
+        .count();
     Score {
         loss,
         soft_accuracy_percent: 100.0 * (1.0 - abs_error / p.len() as f64),
@@ -288,14 +300,12 @@ mod tests {
     fn matches_the_textbook_formula_across_chunks() {
         let rows = 3 * CHUNK_ROWS + 17;
         let cols = 13;
-        let x = Array2::from_shape_fn((rows, cols), |(i, j)| ((i * 7 + j * 3) % 11) as f32 / 5.0 - 1.0);
+        let x = Array2::from_shape_fn((rows, cols), |(i, j)| {
+            ((i * 7 + j * 3) % 11) as f32 / 5.0 - 1.0
+        });
         let t: Vec<f32> = (0..rows).map(|i| (i % 3 == 0) as u8 as f32).collect();
         let theta: Vec<f32> = (0..=cols).map(|j| (j as f32 - 6.0) / 20.0).collect();
-        let eval = evaluate(
-            ArrayView1::from(&theta),
-            x.view(),
-            ArrayView1::from(&t),
-        );
+        let eval = evaluate(ArrayView1::from(&theta), x.view(), ArrayView1::from(&t));
         let (loss, grad) = reference(&theta, &x, &t);
         assert!((f64::from(eval.loss) - loss).abs() < 1e-6 * loss);
         for (a, b) in eval.gradient.iter().zip(&grad) {

@@ -21,8 +21,11 @@ use ndarray_rand::rand_distr::StandardNormal;
 /// ```
 pub fn initial_theta(seed: u64) -> Array1<f32> {
     let mut rng = StdRng::seed_from_u64(seed);
-    Array1::<f32>::random_using(crate::data::mnist::SIDE.pow(2) + 1, StandardNormal, &mut rng)
-        / 100.0
+    Array1::<f32>::random_using(
+        crate::data::mnist::SIDE.pow(2) + 1,
+        StandardNormal,
+        &mut rng,
+    ) / 100.0
 }
 
 /// When the training samples are put in a new order.
@@ -179,7 +182,11 @@ pub fn train_cpu(
     let mut run = Run {
         theta: Array1::zeros(0),
         train_loss: Vec::with_capacity(total_steps),
-        test_loss: Vec::with_capacity(if config.test_loss_every_step { total_steps } else { 0 }),
+        test_loss: Vec::with_capacity(if config.test_loss_every_step {
+            total_steps
+        } else {
+            0
+        }),
         steps_per_epoch,
     };
     let mut order: Vec<usize> = (0..n).collect();

@@ -6,8 +6,8 @@
 mod fixture;
 
 use descent::figure::{
-    AnimatedSurface, Figure, FigureError, Grid, Heatmap, Image, ImageGrid, Landscape2d,
-    LineChart, SizeReport, Variants,
+    AnimatedSurface, Figure, FigureError, Grid, Heatmap, Image, ImageGrid, Landscape2d, LineChart,
+    SizeReport, Variants,
 };
 use quick_xml::events::Event;
 use std::collections::BTreeSet;
@@ -18,8 +18,14 @@ fn snapshot_dir() -> PathBuf {
 }
 
 fn file_name(kind: &str) -> String {
-    let name: String = kind.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-    format!("{}.svg", name.trim_matches('-').replace("--", "-").to_lowercase())
+    let name: String = kind
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!(
+        "{}.svg",
+        name.trim_matches('-').replace("--", "-").to_lowercase()
+    )
 }
 
 /// Parses `svg` as XML and returns every id it defines and every local reference it makes.
@@ -32,7 +38,12 @@ fn parse(svg: &str) -> (Vec<String>, Vec<String>) {
             Ok(Event::Eof) => break,
             Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
                 for a in e.attributes() {
-                    let a = a.unwrap_or_else(|err| panic!("bad attribute in <{}>: {err}", String::from_utf8_lossy(e.name().as_ref())));
+                    let a = a.unwrap_or_else(|err| {
+                        panic!(
+                            "bad attribute in <{}>: {err}",
+                            String::from_utf8_lossy(e.name().as_ref())
+                        )
+                    });
                     let value = a.unescape_value().expect("attribute value").into_owned();
                     match a.key.as_ref() {
                         b"id" => ids.push(value),
@@ -47,7 +58,10 @@ fn parse(svg: &str) -> (Vec<String>, Vec<String>) {
                 depth += 1;
             }
             Ok(_) => {}
-            Err(e) => panic!("not well-formed XML at byte {}: {e}", reader.buffer_position()),
+            Err(e) => panic!(
+                "not well-formed XML at byte {}: {e}",
+                reader.buffer_position()
+            ),
         }
     }
     assert!(depth > 0);
@@ -56,17 +70,37 @@ fn parse(svg: &str) -> (Vec<String>, Vec<String>) {
 
 /// What every figure must be to go inline into a page.
 fn check_inline_safe(kind: &str, svg: &str) -> String {
-    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{kind}: starts with <svg>");
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{kind}: starts with <svg>"
+    );
     assert!(svg.ends_with("</svg>"), "{kind}: ends with </svg>");
-    assert!(!svg.contains('\n') && !svg.contains('\r'), "{kind}: one line");
-    assert!(svg.contains("<title>") && svg.contains("<desc id=") && svg.contains("aria-label=\""), "{kind}: title, desc, aria-label");
-    let prefix = svg.split("class=\"dfig ").nth(1).and_then(|s| s.split([' ', '"']).next()).expect("prefix class").to_owned();
-    assert!(prefix.len() == 9 && prefix.starts_with('d'), "{kind}: prefix {prefix}");
+    assert!(
+        !svg.contains('\n') && !svg.contains('\r'),
+        "{kind}: one line"
+    );
+    assert!(
+        svg.contains("<title>") && svg.contains("<desc id=") && svg.contains("aria-label=\""),
+        "{kind}: title, desc, aria-label"
+    );
+    let prefix = svg
+        .split("class=\"dfig ")
+        .nth(1)
+        .and_then(|s| s.split([' ', '"']).next())
+        .expect("prefix class")
+        .to_owned();
+    assert!(
+        prefix.len() == 9 && prefix.starts_with('d'),
+        "{kind}: prefix {prefix}"
+    );
     let (ids, refs) = parse(svg);
     let unique: BTreeSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "{kind}: ids are unique");
     for id in &ids {
-        assert!(id.starts_with(&format!("{prefix}-")), "{kind}: id {id} carries the prefix {prefix}");
+        assert!(
+            id.starts_with(&format!("{prefix}-")),
+            "{kind}: id {id} carries the prefix {prefix}"
+        );
     }
     for r in &refs {
         assert!(ids.contains(r), "{kind}: reference #{r} resolves");
@@ -94,8 +128,15 @@ fn every_kind_matches_its_snapshot_and_is_safe_to_inline() {
             }
         }
     }
-    assert_eq!(prefixes.len(), figures.len(), "every figure has its own prefix");
-    assert!(stale.is_empty(), "snapshots differ: {stale:?}; look at the new output and rerun with DESCENT_UPDATE_SNAPSHOTS=1 if it is right");
+    assert_eq!(
+        prefixes.len(),
+        figures.len(),
+        "every figure has its own prefix"
+    );
+    assert!(
+        stale.is_empty(),
+        "snapshots differ: {stale:?}; look at the new output and rerun with DESCENT_UPDATE_SNAPSHOTS=1 if it is right"
+    );
 }
 
 #[test]
@@ -112,7 +153,11 @@ fn book_sized_figures_meet_their_budgets() {
     for (kind, budget, svg) in &figures {
         check_inline_safe(kind, svg);
         report.add(kind, svg);
-        assert!(svg.len() <= *budget, "{kind}: {} bytes, budget {budget}", svg.len());
+        assert!(
+            svg.len() <= *budget,
+            "{kind}: {} bytes, budget {budget}",
+            svg.len()
+        );
     }
     println!("{report}");
     assert_eq!(report.entries().len(), figures.len());
@@ -123,19 +168,32 @@ fn animated_figures_loop_with_smil_and_tell_the_script_their_steps() {
     let figures = fixture::all(fixture::Scale::Small).expect("render");
     for kind in ["animated path", "race", "animated surface"] {
         let svg = &figures.iter().find(|f| f.0 == kind).expect("kind").2;
-        assert!(svg.contains("data-steps=\"") && svg.contains("data-step-dur=\"") && svg.contains("data-dur=\""), "{kind}");
+        assert!(
+            svg.contains("data-steps=\"")
+                && svg.contains("data-step-dur=\"")
+                && svg.contains("data-dur=\""),
+            "{kind}"
+        );
         assert!(svg.contains("repeatCount=\"indefinite\""), "{kind} loops");
         assert!(svg.contains("<animateTransform attributeName=\"transform\" type=\"translate\" calcMode=\"discrete\""), "{kind} has a step counter");
     }
     let race = &figures.iter().find(|f| f.0 == "race").expect("race").2;
     assert_eq!(race.matches("<animateMotion").count(), 3, "three heads");
-    assert_eq!(race.matches("<animateTransform").count(), 1, "one shared counter");
+    assert_eq!(
+        race.matches("<animateTransform").count(),
+        1,
+        "one shared counter"
+    );
 }
 
 #[test]
 fn variants_switch_with_radio_buttons_and_css_only() {
     let figures = fixture::all(fixture::Scale::Small).expect("render");
-    let svg = &figures.iter().find(|f| f.0 == "variants (landscape)").expect("variants").2;
+    let svg = &figures
+        .iter()
+        .find(|f| f.0 == "variants (landscape)")
+        .expect("variants")
+        .2;
     assert_eq!(svg.matches("type=\"radio\"").count(), 4);
     assert_eq!(svg.matches("checked=\"checked\"").count(), 1);
     assert!(svg.contains(":checked) ."));
@@ -146,31 +204,54 @@ fn variants_switch_with_radio_buttons_and_css_only() {
 
 #[test]
 fn log_axes_drop_non_positive_values_and_say_when_nothing_is_left() {
-    let svg = LineChart::new("t", "d").series("a", [0.0, 1.0, 0.1, 0.01]).log_y().to_svg().expect("render");
+    let svg = LineChart::new("t", "d")
+        .series("a", [0.0, 1.0, 0.1, 0.01])
+        .log_y()
+        .to_svg()
+        .expect("render");
     assert!(svg.contains(">.1<") || svg.contains(">1<"));
-    let err = LineChart::new("t", "d").series("a", [0.0, -1.0]).log_y().to_svg().unwrap_err();
+    let err = LineChart::new("t", "d")
+        .series("a", [0.0, -1.0])
+        .log_y()
+        .to_svg()
+        .unwrap_err();
     assert!(matches!(err, FigureError::Empty { .. }), "{err}");
 }
 
 #[test]
 fn shapes_titles_and_ranges_are_checked_with_helpful_errors() {
-    let err = Heatmap::new("w", "d", &[0.0f64; 785], 28, 28).to_svg().unwrap_err();
-    assert!(err.to_string().contains("785 values but its shape needs 784"), "{err}");
+    let err = Heatmap::new("w", "d", &[0.0f64; 785], 28, 28)
+        .to_svg()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("785 values but its shape needs 784"),
+        "{err}"
+    );
     let err = Image::new("", "d", [0.0f64; 4], 2, 2).to_svg().unwrap_err();
     assert!(err.to_string().contains("required"), "{err}");
     let err = ImageGrid::new("t", "d", 3).to_svg().unwrap_err();
     assert!(matches!(err, FigureError::Empty { .. }));
     let a = Grid::sample(|x, y| x + y, (0.0, 1.0), (0.0, 1.0), 4).expect("grid");
     let b = Grid::sample(|x, y| x + y, (0.0, 2.0), (0.0, 1.0), 4).expect("grid");
-    let err = AnimatedSurface::new("t", "d").frame(0, a.clone()).frame(5, b).to_svg().unwrap_err();
+    let err = AnimatedSurface::new("t", "d")
+        .frame(0, a.clone())
+        .frame(5, b)
+        .to_svg()
+        .unwrap_err();
     assert!(err.to_string().contains("step 5"), "{err}");
-    let err = Variants::landscape("lr", Landscape2d::new("t", "d", a)).to_svg().unwrap_err();
+    let err = Variants::landscape("lr", Landscape2d::new("t", "d", a))
+        .to_svg()
+        .unwrap_err();
     assert!(matches!(err, FigureError::Empty { .. }));
 }
 
 #[test]
 fn user_text_is_escaped_and_kept_on_one_line() {
-    let svg = LineChart::new("a < b & \"c\"", "two\nlines").series("x<y", [1.0, 2.0]).to_svg().expect("render");
+    let svg = LineChart::new("a < b & \"c\"", "two\nlines")
+        .series("x<y", [1.0, 2.0])
+        .to_svg()
+        .expect("render");
     check_inline_safe("escaped", &svg);
     assert!(svg.contains("<title>a &lt; b &amp; &quot;c&quot;</title>"));
     assert!(svg.contains("two lines"));
@@ -182,7 +263,10 @@ fn figures_can_be_saved_to_a_file() {
     let path = dir.path().join("f.svg");
     let fig = Image::new("t", "d", [0.0f64, 1.0, 0.5, 0.25], 2, 2);
     fig.save(&path).expect("save");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), fig.to_svg().expect("render"));
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        fig.to_svg().expect("render")
+    );
     let err = fig.save(&dir.path().join("missing/f.svg")).unwrap_err();
     assert!(err.to_string().contains("missing"), "{err}");
 }

@@ -103,14 +103,27 @@ mod tests {
     fn rejects_a_label_file_read_as_images() {
         let bytes = idx_bytes(LABELS_MAGIC, &[2], &[1, 7]);
         let err = parse(&bytes, IMAGES_MAGIC, "images", Path::new("x")).unwrap_err();
-        assert!(matches!(err, DataError::BadMagic { found: LABELS_MAGIC, .. }));
+        assert!(matches!(
+            err,
+            DataError::BadMagic {
+                found: LABELS_MAGIC,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn reports_how_many_bytes_a_cut_file_lacks() {
         let bytes = idx_bytes(LABELS_MAGIC, &[5], &[1, 7]);
         let err = parse(&bytes, LABELS_MAGIC, "labels", Path::new("x")).unwrap_err();
-        assert!(matches!(err, DataError::Truncated { expected: 13, found: 10, .. }));
+        assert!(matches!(
+            err,
+            DataError::Truncated {
+                expected: 13,
+                found: 10,
+                ..
+            }
+        ));
         let err = parse(&bytes[..6], LABELS_MAGIC, "labels", Path::new("x")).unwrap_err();
         assert!(matches!(err, DataError::Truncated { expected: 8, .. }));
     }

@@ -77,11 +77,7 @@ pub fn binary_subset(digits: &Digits, positive: u8, negative: u8) -> Subset {
         .iter()
         .map(|&i| f32::from(u8::from(digits.labels[i] == positive)))
         .collect();
-    Subset {
-        x,
-        t,
-        source_index,
-    }
+    Subset { x, t, source_index }
 }
 
 /// The tutorial's data: ones (target 1) against sevens (target 0), train and test.

@@ -20,7 +20,11 @@ impl Timing {
     /// About eight seconds of play for any number of steps, unless `dt` is given.
     pub(crate) fn new(steps: usize, dt: Option<f64>) -> Self {
         let dt = dt.unwrap_or_else(|| (8.0 / steps.max(1) as f64).clamp(0.05, 0.5));
-        Timing { steps, dt, hold: 1.5 }
+        Timing {
+            steps,
+            dt,
+            hold: 1.5,
+        }
     }
 
     /// The loop's length in seconds.
@@ -41,7 +45,9 @@ impl Timing {
     /// `keyTimes` for steps 0..=steps and the end of the loop.
     pub(crate) fn key_times(&self) -> String {
         let d = self.dur();
-        let mut s: Vec<String> = (0..=self.steps).map(|i| num_k(i as f64 * self.dt / d)).collect();
+        let mut s: Vec<String> = (0..=self.steps)
+            .map(|i| num_k(i as f64 * self.dt / d))
+            .collect();
         s.push("1".into());
         s.join(";")
     }
@@ -62,7 +68,9 @@ fn num_k(v: f64) -> String {
 
 /// Rounds like the path writer, so lengths match the drawn path.
 fn rounded(p: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    p.iter().map(|&(x, y)| ((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)).collect()
+    p.iter()
+        .map(|&(x, y)| ((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0))
+        .collect()
 }
 
 /// Cumulative lengths along a polyline.
@@ -92,10 +100,23 @@ pub(crate) fn growing_paths(out: &mut String, paths: &[Vec<(f64, f64)>], first: 
         let at = |i: usize| cum[i.min(cum.len() - 1)];
         let (class, colour) = series(first + k);
         let pid = id(&format!("p{}", first + k));
-        let offsets: Vec<String> = (0..=t.steps).map(|i| num(total - at(i))).chain([num(total - at(t.steps))]).collect();
+        let offsets: Vec<String> = (0..=t.steps)
+            .map(|i| num(total - at(i)))
+            .chain([num(total - at(t.steps))])
+            .collect();
         let points: Vec<String> = (0..=t.steps)
-            .map(|i| if total > 0.0 { num_k(at(i) / total) } else { "0".into() })
-            .chain([if total > 0.0 { num_k(at(t.steps) / total) } else { "0".into() }])
+            .map(|i| {
+                if total > 0.0 {
+                    num_k(at(i) / total)
+                } else {
+                    "0".into()
+                }
+            })
+            .chain([if total > 0.0 {
+                num_k(at(t.steps) / total)
+            } else {
+                "0".into()
+            }])
             .collect();
         let dash = num(total + 1.0);
         let _ = write!(
@@ -117,10 +138,30 @@ pub(crate) fn growing_paths(out: &mut String, paths: &[Vec<(f64, f64)>], first: 
 }
 
 /// A counter "label n" that changes every step: a strip of numbers slides behind a window.
-pub(crate) fn step_counter(out: &mut String, x: f64, y: f64, label: &str, values: &[String], t: &Timing) {
+pub(crate) fn step_counter(
+    out: &mut String,
+    x: f64,
+    y: f64,
+    label: &str,
+    values: &[String],
+    t: &Timing,
+) {
     let cid = id("cc");
-    let shifts: Vec<String> = (0..=t.steps).map(|i| format!("0 {}", num(-(i as f64) * 16.0))).chain([format!("0 {}", num(-(t.steps as f64) * 16.0))]).collect();
-    let numbers: String = values.iter().enumerate().map(|(i, v)| format!("<text y=\"{}\">{}</text>", num(i as f64 * 16.0), super::svg::escape(v))).collect();
+    let shifts: Vec<String> = (0..=t.steps)
+        .map(|i| format!("0 {}", num(-(i as f64) * 16.0)))
+        .chain([format!("0 {}", num(-(t.steps as f64) * 16.0))])
+        .collect();
+    let numbers: String = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!(
+                "<text y=\"{}\">{}</text>",
+                num(i as f64 * 16.0),
+                super::svg::escape(v)
+            )
+        })
+        .collect();
     let _ = write!(
         out,
         "<g class=\"fg counter\" fill=\"{fg}\" transform=\"translate({} {})\" font-size=\"13\"><text text-anchor=\"end\" x=\"-4\">{}</text><clipPath id=\"{cid}\"><rect x=\"-2\" y=\"-13\" width=\"60\" height=\"16\"/></clipPath><g clip-path=\"url(#{cid})\"><g><animateTransform attributeName=\"transform\" type=\"translate\" calcMode=\"discrete\" values=\"{}\" keyTimes=\"{}\" {}/>{numbers}</g></g></g>",

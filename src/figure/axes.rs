@@ -44,7 +44,13 @@ impl Scale {
     /// A scale from `[lo, hi]` onto pixels `[p0, p1]`.
     pub(crate) fn new(lo: f64, hi: f64, p0: f64, p1: f64, log: bool) -> Self {
         let t = |v: f64| if log { v.log10() } else { v };
-        Scale { lo: t(lo), hi: t(hi), p0, p1, log }
+        Scale {
+            lo: t(lo),
+            hi: t(hi),
+            p0,
+            p1,
+            log,
+        }
     }
 
     /// The pixel position of the range's high end.
@@ -54,8 +60,16 @@ impl Scale {
 
     /// The pixel position of `v`.
     pub(crate) fn map(&self, v: f64) -> f64 {
-        let v = if self.log { v.max(f64::MIN_POSITIVE).log10() } else { v };
-        let span = if self.hi == self.lo { 1.0 } else { self.hi - self.lo };
+        let v = if self.log {
+            v.max(f64::MIN_POSITIVE).log10()
+        } else {
+            v
+        };
+        let span = if self.hi == self.lo {
+            1.0
+        } else {
+            self.hi - self.lo
+        };
         self.p0 + (v - self.lo) / span * (self.p1 - self.p0)
     }
 }
@@ -90,7 +104,10 @@ pub(crate) fn ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     let r: RangedCoordf64 = (lo..hi).into();
     // Snap rounding noise (3.5e-18) to zero.
     let tiny = (hi - lo).abs() * 1e-9;
-    r.key_points(n).into_iter().map(|t| if t.abs() < tiny { 0.0 } else { t }).collect()
+    r.key_points(n)
+        .into_iter()
+        .map(|t| if t.abs() < tiny { 0.0 } else { t })
+        .collect()
 }
 
 /// Options of a frame.
@@ -116,12 +133,18 @@ pub(crate) fn draw_frame(spec: &FrameSpec<'_>) -> Result<Frame, FigureError> {
         (AxisScale::Linear, AxisScale::Linear) => {
             chart(&root, spec, spec.x.lo..spec.x.hi, spec.y.lo..spec.y.hi)?
         }
-        (AxisScale::Linear, AxisScale::Log) => {
-            chart(&root, spec, spec.x.lo..spec.x.hi, (spec.y.lo..spec.y.hi).log_scale())?
-        }
-        (AxisScale::Log, AxisScale::Linear) => {
-            chart(&root, spec, (spec.x.lo..spec.x.hi).log_scale(), spec.y.lo..spec.y.hi)?
-        }
+        (AxisScale::Linear, AxisScale::Log) => chart(
+            &root,
+            spec,
+            spec.x.lo..spec.x.hi,
+            (spec.y.lo..spec.y.hi).log_scale(),
+        )?,
+        (AxisScale::Log, AxisScale::Linear) => chart(
+            &root,
+            spec,
+            (spec.x.lo..spec.x.hi).log_scale(),
+            spec.y.lo..spec.y.hi,
+        )?,
         (AxisScale::Log, AxisScale::Log) => chart(
             &root,
             spec,

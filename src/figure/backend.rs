@@ -37,13 +37,23 @@ impl Markup {
     pub(crate) fn into_svg(self) -> String {
         let mut out = String::new();
         if let Some(d) = self.lines.get("gr") {
-            let _ = write!(out, "<path class=\"gr\" stroke=\"{FALLBACK_FG}\" stroke-opacity=\".25\" fill=\"none\" d=\"{d}\"/>");
+            let _ = write!(
+                out,
+                "<path class=\"gr\" stroke=\"{FALLBACK_FG}\" stroke-opacity=\".25\" fill=\"none\" d=\"{d}\"/>"
+            );
         }
         if let Some(d) = self.lines.get("ax") {
-            let _ = write!(out, "<path class=\"ax\" stroke=\"{FALLBACK_FG}\" fill=\"none\" d=\"{d}\"/>");
+            let _ = write!(
+                out,
+                "<path class=\"ax\" stroke=\"{FALLBACK_FG}\" fill=\"none\" d=\"{d}\"/>"
+            );
         }
         if !self.texts.is_empty() {
-            let _ = write!(out, "<g class=\"fg\" fill=\"{FALLBACK_FG}\">{}</g>", self.texts);
+            let _ = write!(
+                out,
+                "<g class=\"fg\" fill=\"{FALLBACK_FG}\">{}</g>",
+                self.texts
+            );
         }
         out
     }
@@ -72,7 +82,9 @@ impl ThemedBackend {
     }
 
     fn line(&mut self, from: BackendCoord, to: BackendCoord, color: BackendColor) {
-        let Some(class) = Self::class_of(color) else { return };
+        let Some(class) = Self::class_of(color) else {
+            return;
+        };
         let mut out = self.out.borrow_mut();
         let d = out.lines.entry(class).or_default();
         // Half-pixel offsets keep one-pixel lines crisp.
@@ -104,17 +116,32 @@ impl DrawingBackend for ThemedBackend {
         Ok(())
     }
 
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), DrawingErrorKind<Infallible>> {
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: BackendColor,
+    ) -> Result<(), DrawingErrorKind<Infallible>> {
         self.line(point, (point.0 + 1, point.1), color);
         Ok(())
     }
 
-    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), DrawingErrorKind<Infallible>> {
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<Infallible>> {
         self.line(from, to, style.color());
         Ok(())
     }
 
-    fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, style: &S, _fill: bool) -> Result<(), DrawingErrorKind<Infallible>> {
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        ul: BackendCoord,
+        br: BackendCoord,
+        style: &S,
+        _fill: bool,
+    ) -> Result<(), DrawingErrorKind<Infallible>> {
         // plotters fills the background and outlines boxes; the page is the background and
         // the frame needs no boxes, so only outlines in a sentinel colour are kept.
         if style.color().rgb == (0, 0, 0) && !_fill {
@@ -127,7 +154,11 @@ impl DrawingBackend for ThemedBackend {
         Ok(())
     }
 
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Result<(), DrawingErrorKind<Infallible>> {
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<Infallible>> {
         let points: Vec<_> = path.into_iter().collect();
         for w in points.windows(2) {
             self.line(w[0], w[1], style.color());
@@ -135,15 +166,30 @@ impl DrawingBackend for ThemedBackend {
         Ok(())
     }
 
-    fn draw_circle<S: BackendStyle>(&mut self, _c: BackendCoord, _r: u32, _s: &S, _f: bool) -> Result<(), DrawingErrorKind<Infallible>> {
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        _c: BackendCoord,
+        _r: u32,
+        _s: &S,
+        _f: bool,
+    ) -> Result<(), DrawingErrorKind<Infallible>> {
         Ok(())
     }
 
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, _v: I, _s: &S) -> Result<(), DrawingErrorKind<Infallible>> {
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        _v: I,
+        _s: &S,
+    ) -> Result<(), DrawingErrorKind<Infallible>> {
         Ok(())
     }
 
-    fn draw_text<T: BackendTextStyle>(&mut self, text: &str, style: &T, pos: BackendCoord) -> Result<(), DrawingErrorKind<Infallible>> {
+    fn draw_text<T: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &T,
+        pos: BackendCoord,
+    ) -> Result<(), DrawingErrorKind<Infallible>> {
         if style.color().alpha == 0.0 {
             return Ok(());
         }
@@ -156,7 +202,8 @@ impl DrawingBackend for ThemedBackend {
         match style.anchor().v_pos {
             VPos::Top => attrs.push_str(" dy=\".76em\""),
             VPos::Center => attrs.push_str(" dy=\".35em\""),
-            VPos::Bottom => {}
+            // Lift the baseline so descenders stay inside the figure.
+            VPos::Bottom => attrs.push_str(" dy=\"-.25em\""),
         }
         let size = style.size().round();
         if (size - 12.0).abs() > 0.1 {
@@ -173,11 +220,21 @@ impl DrawingBackend for ThemedBackend {
             _ => {}
         }
         let mut out = self.out.borrow_mut();
-        let _ = write!(out.texts, "<text x=\"{}\" y=\"{}\"{attrs}>{}</text>", num(x), num(y), escape(text));
+        let _ = write!(
+            out.texts,
+            "<text x=\"{}\" y=\"{}\"{attrs}>{}</text>",
+            num(x),
+            num(y),
+            escape(text)
+        );
         Ok(())
     }
 
-    fn estimate_text_size<T: BackendTextStyle>(&self, text: &str, style: &T) -> Result<(u32, u32), DrawingErrorKind<Infallible>> {
+    fn estimate_text_size<T: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &T,
+    ) -> Result<(u32, u32), DrawingErrorKind<Infallible>> {
         // An average sans-serif glyph is about 0.55 em wide.
         let size = style.size();
         let width = size * 0.55 * text.chars().count() as f64;

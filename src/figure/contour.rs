@@ -10,8 +10,15 @@ type Edge = (bool, usize, usize);
 fn crossing(g: &Grid, (vertical, i, j): Edge, level: f64) -> (f64, f64) {
     let (i2, j2) = if vertical { (i, j + 1) } else { (i + 1, j) };
     let (a, b) = (g.value(i, j), g.value(i2, j2));
-    let t = if b == a { 0.5 } else { ((level - a) / (b - a)).clamp(0.0, 1.0) };
-    (g.xi(i) + (g.xi(i2) - g.xi(i)) * t, g.yj(j) + (g.yj(j2) - g.yj(j)) * t)
+    let t = if b == a {
+        0.5
+    } else {
+        ((level - a) / (b - a)).clamp(0.0, 1.0)
+    };
+    (
+        g.xi(i) + (g.xi(i2) - g.xi(i)) * t,
+        g.yj(j) + (g.yj(j2) - g.yj(j)) * t,
+    )
 }
 
 /// The contour lines of `g` at `level`, in data coordinates.
@@ -21,13 +28,28 @@ pub(crate) fn contour(g: &Grid, level: f64) -> Vec<Vec<(f64, f64)>> {
     let mut segments: Vec<(Edge, Edge)> = Vec::new();
     for j in 0..ny - 1 {
         for i in 0..nx - 1 {
-            let corners = [g.value(i, j), g.value(i + 1, j), g.value(i + 1, j + 1), g.value(i, j + 1)];
+            let corners = [
+                g.value(i, j),
+                g.value(i + 1, j),
+                g.value(i + 1, j + 1),
+                g.value(i, j + 1),
+            ];
             if corners.iter().any(|v| !v.is_finite()) {
                 continue;
             }
             // Edges in order around the cell: bottom, right, top, left.
-            let edges = [(false, i, j), (true, i + 1, j), (false, i, j + 1), (true, i, j)];
-            let ends = [((i, j), (i + 1, j)), ((i + 1, j), (i + 1, j + 1)), ((i, j + 1), (i + 1, j + 1)), ((i, j), (i, j + 1))];
+            let edges = [
+                (false, i, j),
+                (true, i + 1, j),
+                (false, i, j + 1),
+                (true, i, j),
+            ];
+            let ends = [
+                ((i, j), (i + 1, j)),
+                ((i + 1, j), (i + 1, j + 1)),
+                ((i, j + 1), (i + 1, j + 1)),
+                ((i, j), (i, j + 1)),
+            ];
             let cut: Vec<Edge> = edges
                 .iter()
                 .zip(ends.iter())
@@ -70,8 +92,14 @@ fn join(g: &Grid, segments: &[(Edge, Edge)], level: f64) -> Vec<Vec<(f64, f64)>>
         let mut chain = std::collections::VecDeque::from([segments[start].0, segments[start].1]);
         for forward in [true, false] {
             loop {
-                let end = if forward { chain[chain.len() - 1] } else { chain[0] };
-                let next = by_edge.get(&end).and_then(|ks| ks.iter().copied().find(|&k| !used[k]));
+                let end = if forward {
+                    chain[chain.len() - 1]
+                } else {
+                    chain[0]
+                };
+                let next = by_edge
+                    .get(&end)
+                    .and_then(|ks| ks.iter().copied().find(|&k| !used[k]));
                 let Some(k) = next else { break };
                 used[k] = true;
                 let (a, b) = segments[k];

@@ -27,15 +27,32 @@ impl Grid {
     ///
     /// # Errors
     /// When `n < 2` or a range is empty or not finite.
-    pub fn sample(f: impl Fn(f64, f64) -> f64, x: (f64, f64), y: (f64, f64), n: usize) -> Result<Self, FigureError> {
+    pub fn sample(
+        f: impl Fn(f64, f64) -> f64,
+        x: (f64, f64),
+        y: (f64, f64),
+        n: usize,
+    ) -> Result<Self, FigureError> {
         check_range("x range", x)?;
         check_range("y range", y)?;
         if n < 2 {
-            return Err(FigureError::Invalid { what: "grid size".into(), why: format!("{n} points per side; give at least 2") });
+            return Err(FigureError::Invalid {
+                what: "grid size".into(),
+                why: format!("{n} points per side; give at least 2"),
+            });
         }
         let at = |r: (f64, f64), i: usize| r.0 + (r.1 - r.0) * i as f64 / (n - 1) as f64;
-        let values = (0..n).flat_map(|j| (0..n).map(move |i| (i, j))).map(|(i, j)| f(at(x, i), at(y, j))).collect();
-        Ok(Grid { x, y, nx: n, ny: n, values })
+        let values = (0..n)
+            .flat_map(|j| (0..n).map(move |i| (i, j)))
+            .map(|(i, j)| f(at(x, i), at(y, j)))
+            .collect();
+        Ok(Grid {
+            x,
+            y,
+            nx: n,
+            ny: n,
+            values,
+        })
     }
 
     /// A grid of precomputed values: `values[[row, col]]` is f at the `col`-th x and the
@@ -43,14 +60,27 @@ impl Grid {
     ///
     /// # Errors
     /// When the array has fewer than 2 rows or columns, or a range is empty or not finite.
-    pub fn from_array(values: ArrayView2<'_, f64>, x: (f64, f64), y: (f64, f64)) -> Result<Self, FigureError> {
+    pub fn from_array(
+        values: ArrayView2<'_, f64>,
+        x: (f64, f64),
+        y: (f64, f64),
+    ) -> Result<Self, FigureError> {
         check_range("x range", x)?;
         check_range("y range", y)?;
         let (ny, nx) = values.dim();
         if nx < 2 || ny < 2 {
-            return Err(FigureError::Invalid { what: "grid values".into(), why: format!("{ny} x {nx}; give at least 2 x 2") });
+            return Err(FigureError::Invalid {
+                what: "grid values".into(),
+                why: format!("{ny} x {nx}; give at least 2 x 2"),
+            });
         }
-        Ok(Grid { x, y, nx, ny, values: values.iter().copied().collect() })
+        Ok(Grid {
+            x,
+            y,
+            nx,
+            ny,
+            values: values.iter().copied().collect(),
+        })
     }
 
     /// Points per row and per column.
@@ -89,18 +119,26 @@ impl Grid {
             .values
             .iter()
             .filter(|v| v.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
         if lo > hi { (0.0, 1.0) } else { (lo, hi) }
     }
 
     /// f at `(x, y)` by bilinear interpolation (clamped to the grid).
     pub fn at(&self, x: f64, y: f64) -> f64 {
-        let fx = ((x - self.x.0) / (self.x.1 - self.x.0) * (self.nx - 1) as f64).clamp(0.0, (self.nx - 1) as f64);
-        let fy = ((y - self.y.0) / (self.y.1 - self.y.0) * (self.ny - 1) as f64).clamp(0.0, (self.ny - 1) as f64);
-        let (i, j) = ((fx.floor() as usize).min(self.nx - 2), (fy.floor() as usize).min(self.ny - 2));
+        let fx = ((x - self.x.0) / (self.x.1 - self.x.0) * (self.nx - 1) as f64)
+            .clamp(0.0, (self.nx - 1) as f64);
+        let fy = ((y - self.y.0) / (self.y.1 - self.y.0) * (self.ny - 1) as f64)
+            .clamp(0.0, (self.ny - 1) as f64);
+        let (i, j) = (
+            (fx.floor() as usize).min(self.nx - 2),
+            (fy.floor() as usize).min(self.ny - 2),
+        );
         let (tx, ty) = (fx - i as f64, fy - j as f64);
         let v = |a, b| self.value(a, b);
-        (v(i, j) * (1.0 - tx) + v(i + 1, j) * tx) * (1.0 - ty) + (v(i, j + 1) * (1.0 - tx) + v(i + 1, j + 1) * tx) * ty
+        (v(i, j) * (1.0 - tx) + v(i + 1, j) * tx) * (1.0 - ty)
+            + (v(i, j + 1) * (1.0 - tx) + v(i + 1, j + 1) * tx) * ty
     }
 
     /// The same function resampled to `n` x `n` points (bilinear), for coarser drawings.
@@ -109,19 +147,34 @@ impl Grid {
             return self.clone();
         }
         let at = |r: (f64, f64), i: usize| r.0 + (r.1 - r.0) * i as f64 / (n - 1) as f64;
-        let values = (0..n).flat_map(|j| (0..n).map(move |i| (i, j))).map(|(i, j)| self.at(at(self.x, i), at(self.y, j))).collect();
-        Grid { x: self.x, y: self.y, nx: n, ny: n, values }
+        let values = (0..n)
+            .flat_map(|j| (0..n).map(move |i| (i, j)))
+            .map(|(i, j)| self.at(at(self.x, i), at(self.y, j)))
+            .collect();
+        Grid {
+            x: self.x,
+            y: self.y,
+            nx: n,
+            ny: n,
+            values,
+        }
     }
 
     /// The values mapped through `f` (e.g. a log for colours).
     pub(crate) fn map(&self, f: impl Fn(f64) -> f64) -> Grid {
-        Grid { values: self.values.iter().map(|&v| f(v)).collect(), ..self.clone() }
+        Grid {
+            values: self.values.iter().map(|&v| f(v)).collect(),
+            ..self.clone()
+        }
     }
 }
 
 fn check_range(what: &str, (a, b): (f64, f64)) -> Result<(), FigureError> {
     if !(a.is_finite() && b.is_finite() && a < b) {
-        return Err(FigureError::Invalid { what: what.into(), why: format!("({a}, {b}); give finite bounds with low < high") });
+        return Err(FigureError::Invalid {
+            what: what.into(),
+            why: format!("({a}, {b}); give finite bounds with low < high"),
+        });
     }
     Ok(())
 }

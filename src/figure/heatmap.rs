@@ -32,7 +32,13 @@ pub struct Heatmap {
 
 impl Heatmap {
     /// A heat map of values given row by row, on the diverging map centred on zero.
-    pub fn new<T: Into<f64> + Copy>(title: &str, description: &str, values: &[T], width: usize, height: usize) -> Self {
+    pub fn new<T: Into<f64> + Copy>(
+        title: &str,
+        description: &str,
+        values: &[T],
+        width: usize,
+        height: usize,
+    ) -> Self {
         Heatmap {
             meta: Meta::new(title, description),
             values: values.iter().map(|&v| v.into()).collect(),
@@ -72,8 +78,14 @@ impl Heatmap {
             let m = if m > 0.0 { m } else { 1.0 };
             (-m, m)
         } else {
-            let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-            if lo < hi { (lo, hi) } else { (lo - 1.0, lo + 1.0) }
+            let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+            if lo < hi {
+                (lo, hi)
+            } else {
+                (lo - 1.0, lo + 1.0)
+            }
         }
     }
 }
@@ -81,16 +93,30 @@ impl Heatmap {
 /// Draws a vertical colour bar with ticks at `(x, y)`, `h` tall.
 /// Ticks of a colour bar: evenly spaced nice values over `range`.
 pub(crate) fn linear_ticks((lo, hi): (f64, f64)) -> Vec<(f64, String)> {
-    ticks(lo, hi, 6).into_iter().map(|t| (t, tick_label(t))).collect()
+    ticks(lo, hi, 6)
+        .into_iter()
+        .map(|t| (t, tick_label(t)))
+        .collect()
 }
 
-pub(crate) fn colour_bar(svg: &mut Svg, map: ColourMap, (lo, hi): (f64, f64), (x, y, h): (f64, f64, f64), title: &str, tick_list: &[(f64, String)]) {
+pub(crate) fn colour_bar(
+    svg: &mut Svg,
+    map: ColourMap,
+    (lo, hi): (f64, f64),
+    (x, y, h): (f64, f64, f64),
+    title: &str,
+    tick_list: &[(f64, String)],
+) {
     let gid = id("cb");
     // Offsets must increase: the top of the bar (offset 0) is the high end of the map.
     let stops: String = (0..=8)
         .map(|k| {
             let t = f64::from(k) / 8.0;
-            format!("<stop offset=\"{}\" stop-color=\"{}\"/>", num(t), hex(map.rgb(1.0 - t)))
+            format!(
+                "<stop offset=\"{}\" stop-color=\"{}\"/>",
+                num(t),
+                hex(map.rgb(1.0 - t))
+            )
         })
         .collect();
     svg.fmt(format_args!(
@@ -103,14 +129,26 @@ pub(crate) fn colour_bar(svg: &mut Svg, map: ColourMap, (lo, hi): (f64, f64), (x
         let t = *t;
         let ty = y + h - (t - lo) / (hi - lo) * h;
         d.push_str(&format!("M{} {}h4", num(x + 14.0), num(ty)));
-        labels.push_str(&format!("<text x=\"{}\" y=\"{}\" dy=\".35em\">{}</text>", num(x + 21.0), num(ty), text));
+        labels.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" dy=\".35em\">{}</text>",
+            num(x + 21.0),
+            num(ty),
+            text
+        ));
     }
     svg.fmt(format_args!(
         "<path class=\"ax\" stroke=\"{FALLBACK_FG}\" fill=\"none\" d=\"M{} {}h14v{}h-14z{d}\"/><g class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"11\">{labels}</g>",
         num(x), num(y), num(h)
     ));
     if !title.is_empty() {
-        svg.text(x + 7.0, y - 8.0, &format!(" class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"11\" text-anchor=\"middle\""), title);
+        svg.text(
+            x + 7.0,
+            y - 8.0,
+            &format!(
+                " class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"11\" text-anchor=\"middle\""
+            ),
+            title,
+        );
     }
 }
 
@@ -119,13 +157,36 @@ impl Figure for Heatmap {
         self.meta.check()?;
         let range = self.value_range();
         let map = self.map;
-        let bytes = to_bytes("heat map values", &self.values, self.width, self.height, Some(range), |t| map.rgb(t), true)?;
+        let bytes = to_bytes(
+            "heat map values",
+            &self.values,
+            self.width,
+            self.height,
+            Some(range),
+            |t| map.rgb(t),
+            true,
+        )?;
         let uri = data_uri(self.width, self.height, Channels::Rgb, &bytes);
-        let (w, h) = (self.width as f64 * self.scale, self.height as f64 * self.scale);
+        let (w, h) = (
+            self.width as f64 * self.scale,
+            self.height as f64 * self.scale,
+        );
         let mut svg = Svg::new(w + 90.0, h + 34.0, &self.meta.title, &self.meta.desc, "");
-        svg.text(2.0, 14.0, &format!(" class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"14\""), &self.meta.title);
+        svg.text(
+            2.0,
+            14.0,
+            &format!(" class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"14\""),
+            &self.meta.title,
+        );
         pixel_image(&mut svg, &uri, 2.0, 26.0, w, h);
-        colour_bar(&mut svg, map, range, (w + 18.0, 32.0, h - 12.0), "", &linear_ticks(range));
+        colour_bar(
+            &mut svg,
+            map,
+            range,
+            (w + 18.0, 32.0, h - 12.0),
+            "",
+            &linear_ticks(range),
+        );
         Ok(svg.finish())
     }
 }

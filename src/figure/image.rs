@@ -10,15 +10,32 @@ use super::{Figure, FigureError, Meta};
 
 /// Checks a picture's size and turns its values into grey bytes over `range` (or its own
 /// min..max).
-pub(crate) fn to_bytes(what: &str, values: &[f64], width: usize, height: usize, range: Option<(f64, f64)>, map: impl Fn(f64) -> (u8, u8, u8), rgb: bool) -> Result<Vec<u8>, FigureError> {
+pub(crate) fn to_bytes(
+    what: &str,
+    values: &[f64],
+    width: usize,
+    height: usize,
+    range: Option<(f64, f64)>,
+    map: impl Fn(f64) -> (u8, u8, u8),
+    rgb: bool,
+) -> Result<Vec<u8>, FigureError> {
     if values.is_empty() || width == 0 || height == 0 {
         return Err(FigureError::Empty { what: what.into() });
     }
     if values.len() != width * height {
-        return Err(FigureError::Shape { what: what.into(), expected: width * height, got: values.len() });
+        return Err(FigureError::Shape {
+            what: what.into(),
+            expected: width * height,
+            got: values.len(),
+        });
     }
     let (lo, hi) = range.unwrap_or_else(|| {
-        values.iter().filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)))
+        values
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            })
     });
     let span = if hi > lo { hi - lo } else { 1.0 };
     let mut out = Vec::with_capacity(values.len() * 3);
@@ -67,8 +84,21 @@ pub struct Image {
 
 impl Image {
     /// An image of `width` x `height` values given row by row.
-    pub fn new<T: Into<f64>>(title: &str, description: &str, pixels: impl IntoIterator<Item = T>, width: usize, height: usize) -> Self {
-        Image { meta: Meta::new(title, description), values: pixels.into_iter().map(Into::into).collect(), width, height, range: None, scale: 8.0 }
+    pub fn new<T: Into<f64>>(
+        title: &str,
+        description: &str,
+        pixels: impl IntoIterator<Item = T>,
+        width: usize,
+        height: usize,
+    ) -> Self {
+        Image {
+            meta: Meta::new(title, description),
+            values: pixels.into_iter().map(Into::into).collect(),
+            width,
+            height,
+            range: None,
+            scale: 8.0,
+        }
     }
 
     /// Maps `lo` to black and `hi` to white (default: the image's own min and max).
@@ -87,9 +117,20 @@ impl Image {
 impl Figure for Image {
     fn to_svg(&self) -> Result<String, FigureError> {
         self.meta.check()?;
-        let bytes = to_bytes("image pixels", &self.values, self.width, self.height, self.range, grey, false)?;
+        let bytes = to_bytes(
+            "image pixels",
+            &self.values,
+            self.width,
+            self.height,
+            self.range,
+            grey,
+            false,
+        )?;
         let uri = data_uri(self.width, self.height, Channels::Grey, &bytes);
-        let (w, h) = (self.width as f64 * self.scale, self.height as f64 * self.scale);
+        let (w, h) = (
+            self.width as f64 * self.scale,
+            self.height as f64 * self.scale,
+        );
         let mut svg = Svg::new(w + 2.0, h + 2.0, &self.meta.title, &self.meta.desc, "");
         pixel_image(&mut svg, &uri, 1.0, 1.0, w, h);
         svg.fmt(format_args!("<rect class=\"ax\" x=\".5\" y=\".5\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"{FALLBACK_FG}\"/>", num(w + 1.0), num(h + 1.0)));
@@ -121,12 +162,29 @@ pub struct ImageGrid {
 impl ImageGrid {
     /// An empty grid `cols` images wide.
     pub fn new(title: &str, description: &str, cols: usize) -> Self {
-        ImageGrid { meta: Meta::new(title, description), cols, images: Vec::new(), range: None, scale: 2.0 }
+        ImageGrid {
+            meta: Meta::new(title, description),
+            cols,
+            images: Vec::new(),
+            range: None,
+            scale: 2.0,
+        }
     }
 
     /// Adds an image of `width` x `height` values with a label under it.
-    pub fn image<T: Into<f64> + Copy>(mut self, label: &str, pixels: &[T], width: usize, height: usize) -> Self {
-        self.images.push((label.to_owned(), pixels.iter().map(|&v| v.into()).collect(), width, height));
+    pub fn image<T: Into<f64> + Copy>(
+        mut self,
+        label: &str,
+        pixels: &[T],
+        width: usize,
+        height: usize,
+    ) -> Self {
+        self.images.push((
+            label.to_owned(),
+            pixels.iter().map(|&v| v.into()).collect(),
+            width,
+            height,
+        ));
         self
     }
 
@@ -147,7 +205,9 @@ impl Figure for ImageGrid {
     fn to_svg(&self) -> Result<String, FigureError> {
         self.meta.check()?;
         if self.images.is_empty() || self.cols == 0 {
-            return Err(FigureError::Empty { what: "image grid (add images and give at least one column)".into() });
+            return Err(FigureError::Empty {
+                what: "image grid (add images and give at least one column)".into(),
+            });
         }
         let cw = self.images.iter().map(|i| i.2).max().unwrap_or(1) as f64 * self.scale;
         let ch = self.images.iter().map(|i| i.3).max().unwrap_or(1) as f64 * self.scale;
@@ -160,13 +220,33 @@ impl Figure for ImageGrid {
         let mut svg = Svg::new(w, h, &self.meta.title, &self.meta.desc, "");
         let mut labels = String::new();
         for (k, (label, values, iw, ih)) in self.images.iter().enumerate() {
-            let bytes = to_bytes(&format!("image {k} (\"{label}\")"), values, *iw, *ih, self.range, grey, false)?;
+            let bytes = to_bytes(
+                &format!("image {k} (\"{label}\")"),
+                values,
+                *iw,
+                *ih,
+                self.range,
+                grey,
+                false,
+            )?;
             let uri = data_uri(*iw, *ih, Channels::Grey, &bytes);
             let x = gap + (k % self.cols) as f64 * (cw + gap);
             let y = gap + (k / self.cols) as f64 * (ch + gap + label_h);
-            pixel_image(&mut svg, &uri, x, y, *iw as f64 * self.scale, *ih as f64 * self.scale);
+            pixel_image(
+                &mut svg,
+                &uri,
+                x,
+                y,
+                *iw as f64 * self.scale,
+                *ih as f64 * self.scale,
+            );
             if !label.is_empty() {
-                labels.push_str(&format!("<text x=\"{}\" y=\"{}\">{}</text>", num(x + cw / 2.0), num(y + ch + 12.0), super::svg::escape(label)));
+                labels.push_str(&format!(
+                    "<text x=\"{}\" y=\"{}\">{}</text>",
+                    num(x + cw / 2.0),
+                    num(y + ch + 12.0),
+                    super::svg::escape(label)
+                ));
             }
         }
         if !labels.is_empty() {

@@ -35,22 +35,42 @@ pub struct Marker {
 impl Marker {
     /// Where the optimisers start (a white circle).
     pub fn start(x: f64, y: f64) -> Self {
-        Marker { label: "start".into(), x, y, shape: Shape::Circle }
+        Marker {
+            label: "start".into(),
+            x,
+            y,
+            shape: Shape::Circle,
+        }
     }
 
     /// Where they should arrive (a white diamond).
     pub fn goal(x: f64, y: f64) -> Self {
-        Marker { label: "goal".into(), x, y, shape: Shape::Diamond }
+        Marker {
+            label: "goal".into(),
+            x,
+            y,
+            shape: Shape::Diamond,
+        }
     }
 
     /// The global minimum (a star).
     pub fn minimum(x: f64, y: f64) -> Self {
-        Marker { label: "minimum".into(), x, y, shape: Shape::Star }
+        Marker {
+            label: "minimum".into(),
+            x,
+            y,
+            shape: Shape::Star,
+        }
     }
 
     /// Any point with a label (a white circle).
     pub fn point(label: &str, x: f64, y: f64) -> Self {
-        Marker { label: label.into(), x, y, shape: Shape::Circle }
+        Marker {
+            label: label.into(),
+            x,
+            y,
+            shape: Shape::Circle,
+        }
     }
 
     /// The point's position.
@@ -187,10 +207,32 @@ impl Landscape2d {
         self.meta.check()?;
         let (x0, x1) = self.grid.x_range();
         let (y0, y1) = self.grid.y_range();
-        let x = Axis { lo: x0, hi: x1, scale: AxisScale::Linear, title: self.x_title.clone() };
-        let y = Axis { lo: y0, hi: y1, scale: AxisScale::Linear, title: self.y_title.clone() };
-        let frame = draw_frame(&FrameSpec { size: self.size, caption: &self.meta.title, x: &x, y: &y, grid: false, right_margin: 78 })?;
-        let (px0, px1, py0, py1) = (frame.x.map(x0), frame.x.map(x1), frame.y.map(y1), frame.y.map(y0));
+        let x = Axis {
+            lo: x0,
+            hi: x1,
+            scale: AxisScale::Linear,
+            title: self.x_title.clone(),
+        };
+        let y = Axis {
+            lo: y0,
+            hi: y1,
+            scale: AxisScale::Linear,
+            title: self.y_title.clone(),
+        };
+        let frame = draw_frame(&FrameSpec {
+            size: self.size,
+            caption: &self.meta.title,
+            x: &x,
+            y: &y,
+            grid: false,
+            right_margin: 78,
+        })?;
+        let (px0, px1, py0, py1) = (
+            frame.x.map(x0),
+            frame.x.map(x1),
+            frame.y.map(y1),
+            frame.y.map(y0),
+        );
         let (cg, inverse) = self.colour_grid();
         let (lo, hi) = cg.finite_range();
         let (nx, ny) = cg.dim();
@@ -199,7 +241,11 @@ impl Landscape2d {
         for j in (0..ny).rev() {
             for i in 0..nx {
                 let v = cg.value(i, j);
-                let (r, g, b) = if v.is_finite() { map.rgb((v - lo) / (hi - lo).max(f64::MIN_POSITIVE)) } else { (128, 128, 128) };
+                let (r, g, b) = if v.is_finite() {
+                    map.rgb((v - lo) / (hi - lo).max(f64::MIN_POSITIVE))
+                } else {
+                    (128, 128, 128)
+                };
                 rgb.extend_from_slice(&[r, g, b]);
             }
         }
@@ -208,25 +254,54 @@ impl Landscape2d {
         let _ = write!(
             m,
             "<clipPath id=\"{clip}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath><image x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"none\" href=\"{}\"/>",
-            num(px0), num(py0), num(px1 - px0), num(py1 - py0),
-            num(px0), num(py0), num(px1 - px0), num(py1 - py0),
+            num(px0),
+            num(py0),
+            num(px1 - px0),
+            num(py1 - py0),
+            num(px0),
+            num(py0),
+            num(px1 - px0),
+            num(py1 - py0),
             data_uri(nx, ny, Channels::Rgb, &rgb)
         );
         let mut d = String::new();
         for k in 1..=self.levels {
             let level = lo + (hi - lo) * k as f64 / (self.levels + 1) as f64;
             for line in contour(&cg, level) {
-                let px: Vec<(f64, f64)> = line.iter().map(|&(a, b)| (frame.x.map(a), frame.y.map(b))).collect();
+                let px: Vec<(f64, f64)> = line
+                    .iter()
+                    .map(|&(a, b)| (frame.x.map(a), frame.y.map(b)))
+                    .collect();
                 d.push_str(&path_data(&px));
             }
         }
-        let _ = write!(m, "<path fill=\"none\" stroke=\"#fff\" stroke-opacity=\".45\" stroke-width=\".8\" d=\"{d}\"/>");
+        let _ = write!(
+            m,
+            "<path fill=\"none\" stroke=\"#fff\" stroke-opacity=\".45\" stroke-width=\".8\" d=\"{d}\"/>"
+        );
         m.push_str(&frame.markup);
         let mut bar = Svg::default();
-        let ticks = if self.log_colour { log_ticks(lo, hi, &*inverse) } else { linear_ticks((lo, hi)) };
-        colour_bar(&mut bar, map, (lo, hi), (px1 + 14.0, py0 + 16.0, py1 - py0 - 16.0), "f", &ticks);
+        let ticks = if self.log_colour {
+            log_ticks(lo, hi, &*inverse)
+        } else {
+            linear_ticks((lo, hi))
+        };
+        colour_bar(
+            &mut bar,
+            map,
+            (lo, hi),
+            (px1 + 14.0, py0 + 16.0, py1 - py0 - 16.0),
+            "f",
+            &ticks,
+        );
         m.push_str(&bar.into_inner());
-        Ok(Background { width: f64::from(self.size.0), height: f64::from(self.size.1), markup: m, frame, plot: (px0, px1, py0, py1) })
+        Ok(Background {
+            width: f64::from(self.size.0),
+            height: f64::from(self.size.1),
+            markup: m,
+            frame,
+            plot: (px0, px1, py0, py1),
+        })
     }
 
     /// The markers, drawn over the paths.
@@ -238,12 +313,18 @@ impl Landscape2d {
             let _ = match mk.shape {
                 Shape::Circle => write!(m, "<circle cx=\"{sx}\" cy=\"{sy}\" r=\"5\"/>"),
                 Shape::Diamond => write!(m, "<path d=\"M{sx} {}l6 6-6 6-6-6z\"/>", num(y - 6.0)),
-                Shape::Star => write!(m, "<path fill=\"#ff4040\" d=\"M{sx} {}l2.4 4.9 5.3.7-3.9 3.7 1 5.3-4.8-2.6-4.8 2.6 1-5.3-3.9-3.7 5.3-.7z\"/>", num(y - 8.0)),
+                Shape::Star => write!(
+                    m,
+                    "<path fill=\"#ff4040\" d=\"M{sx} {}l2.4 4.9 5.3.7-3.9 3.7 1 5.3-4.8-2.6-4.8 2.6 1-5.3-3.9-3.7 5.3-.7z\"/>",
+                    num(y - 8.0)
+                ),
             };
             let _ = write!(
                 m,
                 "<text x=\"{}\" y=\"{}\" fill=\"#fff\" stroke=\"#000\" stroke-width=\"2.5\" paint-order=\"stroke\" font-size=\"11\">{}</text>",
-                num(x + 8.0), num(y - 8.0), escape(&mk.label)
+                num(x + 8.0),
+                num(y - 8.0),
+                escape(&mk.label)
             );
         }
         m.push_str("</g>");
@@ -252,10 +333,19 @@ impl Landscape2d {
 
     /// The paths (series `first..`) as static lines with a dot at every step; `tag` keeps
     /// the ids of the dot markers apart when several groups of paths share a figure.
-    pub(crate) fn static_paths(&self, frame: &Frame, paths: &[(String, Vec<(f64, f64)>)], first: usize, tag: &str) -> String {
+    pub(crate) fn static_paths(
+        &self,
+        frame: &Frame,
+        paths: &[(String, Vec<(f64, f64)>)],
+        first: usize,
+        tag: &str,
+    ) -> String {
         let mut m = String::new();
         for (k, (_, pts)) in paths.iter().enumerate() {
-            let px: Vec<(f64, f64)> = pts.iter().map(|&(a, b)| (frame.x.map(a), frame.y.map(b))).collect();
+            let px: Vec<(f64, f64)> = pts
+                .iter()
+                .map(|&(a, b)| (frame.x.map(a), frame.y.map(b)))
+                .collect();
             if px.is_empty() {
                 continue;
             }
@@ -295,16 +385,37 @@ fn log_ticks(lo: f64, hi: f64, inverse: &dyn Fn(f64) -> f64) -> Vec<(f64, String
 impl Figure for Landscape2d {
     fn to_svg(&self) -> Result<String, FigureError> {
         let bg = self.background()?;
-        let steps = self.paths.iter().map(|p| p.1.len().saturating_sub(1)).max().unwrap_or(0);
+        let steps = self
+            .paths
+            .iter()
+            .map(|p| p.1.len().saturating_sub(1))
+            .max()
+            .unwrap_or(0);
         let timing = self.animation.map(|dt| Timing::new(steps, dt));
         let attrs = timing.map(|t| t.root_attrs()).unwrap_or_default();
-        let mut svg = Svg::new(bg.width, bg.height, &self.meta.title, &self.meta.desc, &attrs);
+        let mut svg = Svg::new(
+            bg.width,
+            bg.height,
+            &self.meta.title,
+            &self.meta.desc,
+            &attrs,
+        );
         svg.raw(&bg.markup);
         let clip = id("clip");
-        svg.fmt(format_args!("<g clip-path=\"url(#{clip})\" fill=\"none\" stroke-linejoin=\"round\">"));
+        svg.fmt(format_args!(
+            "<g clip-path=\"url(#{clip})\" fill=\"none\" stroke-linejoin=\"round\">"
+        ));
         match timing {
             Some(t) => {
-                let px: Vec<Vec<(f64, f64)>> = self.paths.iter().map(|(_, p)| p.iter().map(|&(a, b)| (bg.frame.x.map(a), bg.frame.y.map(b))).collect()).collect();
+                let px: Vec<Vec<(f64, f64)>> = self
+                    .paths
+                    .iter()
+                    .map(|(_, p)| {
+                        p.iter()
+                            .map(|&(a, b)| (bg.frame.x.map(a), bg.frame.y.map(b)))
+                            .collect()
+                    })
+                    .collect();
                 let mut m = String::new();
                 growing_paths(&mut m, &px, 0, &t);
                 svg.raw(&m);
@@ -313,7 +424,12 @@ impl Figure for Landscape2d {
         }
         svg.raw("</g>");
         svg.raw(&self.markers_markup(&bg.frame));
-        legend(&mut svg, bg.plot.1, bg.plot.2, self.paths.iter().map(|p| p.0.as_str()));
+        legend(
+            &mut svg,
+            bg.plot.1,
+            bg.plot.2,
+            self.paths.iter().map(|p| p.0.as_str()),
+        );
         if let Some(t) = timing {
             let values: Vec<String> = (0..=t.steps).map(|i| i.to_string()).collect();
             let mut m = String::new();

@@ -13,7 +13,7 @@ use super::grid::Grid;
 use super::landscape2d::Marker;
 use super::line::legend;
 use super::svg::{Svg, escape, num, path_data};
-use super::theme::{ColourMap, FALLBACK_FG, hex, series, shade};
+use super::theme::{ColourMap, FALLBACK_FG, hex, hex3, series, shade};
 use super::{Figure, FigureError, Meta};
 
 /// Where the floor sits below the lowest value, in normalised height units.
@@ -42,35 +42,73 @@ fn dot(a: (f64, f64, f64), b: (f64, f64, f64)) -> f64 {
 impl Scene {
     /// A camera at `azimuth`/`elevation` degrees looking at the box `x` x `y` x `z`, fitted
     /// into the pixel rectangle `area` (x, y, width, height).
-    pub(crate) fn new(azimuth: f64, elevation: f64, x: (f64, f64), y: (f64, f64), z: (f64, f64), area: (f64, f64, f64, f64)) -> Self {
+    pub(crate) fn new(
+        azimuth: f64,
+        elevation: f64,
+        x: (f64, f64),
+        y: (f64, f64),
+        z: (f64, f64),
+        area: (f64, f64, f64, f64),
+    ) -> Self {
         let (a, e) = (azimuth.to_radians(), elevation.to_radians());
         let right = (-a.sin(), a.cos(), 0.0);
         let up = (-a.cos() * e.sin(), -a.sin() * e.sin(), e.cos());
-        let mut s = Scene { right, up, depth: (a.cos(), a.sin()), scale: 1.0, offset: (0.0, 0.0), x, y, z };
+        let mut s = Scene {
+            right,
+            up,
+            depth: (a.cos(), a.sin()),
+            scale: 1.0,
+            offset: (0.0, 0.0),
+            x,
+            y,
+            z,
+        };
         let corners: Vec<(f64, f64)> = [-1.0, 1.0]
             .iter()
             .flat_map(|&cx| [-1.0, 1.0].map(move |cy| (cx, cy)))
             .flat_map(|(cx, cy)| [FLOOR, Z_HI].map(move |cz| (cx, cy, cz)))
             .map(|p| (dot(p, right), -dot(p, up)))
             .collect();
-        let (minx, maxx) = corners.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.0), b.max(p.0)));
-        let (miny, maxy) = corners.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.1), b.max(p.1)));
+        let (minx, maxx) = corners
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                (a.min(p.0), b.max(p.0))
+            });
+        let (miny, maxy) = corners
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                (a.min(p.1), b.max(p.1))
+            });
         let scale = (area.2 / (maxx - minx)).min(area.3 / (maxy - miny));
         s.scale = scale;
-        s.offset = (area.0 + (area.2 - scale * (maxx - minx)) / 2.0 - scale * minx, area.1 + (area.3 - scale * (maxy - miny)) / 2.0 - scale * miny);
+        s.offset = (
+            area.0 + (area.2 - scale * (maxx - minx)) / 2.0 - scale * minx,
+            area.1 + (area.3 - scale * (maxy - miny)) / 2.0 - scale * miny,
+        );
         s
     }
 
     /// Normalised coordinates of a data point.
     pub(crate) fn norm(&self, x: f64, y: f64, z: f64) -> (f64, f64, f64) {
         let n = |v: f64, r: (f64, f64)| 2.0 * (v - r.0) / (r.1 - r.0) - 1.0;
-        let zs = if self.z.1 > self.z.0 { (z - self.z.0) / (self.z.1 - self.z.0) } else { 0.5 };
-        (n(x, self.x), n(y, self.y), Z_LO + zs.clamp(-0.1, 1.1) * (Z_HI - Z_LO))
+        let zs = if self.z.1 > self.z.0 {
+            (z - self.z.0) / (self.z.1 - self.z.0)
+        } else {
+            0.5
+        };
+        (
+            n(x, self.x),
+            n(y, self.y),
+            Z_LO + zs.clamp(-0.1, 1.1) * (Z_HI - Z_LO),
+        )
     }
 
     /// Pixel position of a normalised point.
     pub(crate) fn project(&self, p: (f64, f64, f64)) -> (f64, f64) {
-        (self.offset.0 + self.scale * dot(p, self.right), self.offset.1 - self.scale * dot(p, self.up))
+        (
+            self.offset.0 + self.scale * dot(p, self.right),
+            self.offset.1 - self.scale * dot(p, self.up),
+        )
     }
 
     /// Pixel position of a data point.
@@ -86,7 +124,9 @@ impl Scene {
 
     /// Cells `(i, j)` of an `n` x `n` mesh, far to near.
     pub(crate) fn cell_order(&self, n: usize) -> Vec<(usize, usize)> {
-        let mut cells: Vec<(usize, usize)> = (0..n - 1).flat_map(|j| (0..n - 1).map(move |i| (i, j))).collect();
+        let mut cells: Vec<(usize, usize)> = (0..n - 1)
+            .flat_map(|j| (0..n - 1).map(move |i| (i, j)))
+            .collect();
         let key = |&(i, j): &(usize, usize)| self.depth.0 * i as f64 + self.depth.1 * j as f64;
         cells.sort_by(|a, b| key(a).total_cmp(&key(b)).then(a.cmp(b)));
         cells
@@ -97,9 +137,17 @@ impl Scene {
     pub(crate) fn face_colour(&self, c: &[(f64, f64, f64); 4], map: ColourMap) -> (u8, u8, u8) {
         let u = (c[2].0 - c[0].0, c[2].1 - c[0].1, c[2].2 - c[0].2);
         let v = (c[3].0 - c[1].0, c[3].1 - c[1].1, c[3].2 - c[1].2);
-        let n = (u.1 * v.2 - u.2 * v.1, u.2 * v.0 - u.0 * v.2, u.0 * v.1 - u.1 * v.0);
+        let n = (
+            u.1 * v.2 - u.2 * v.1,
+            u.2 * v.0 - u.0 * v.2,
+            u.0 * v.1 - u.1 * v.0,
+        );
         let len = dot(n, n).sqrt().max(1e-12);
-        let light = (-0.3 * self.right.0 + 0.5 * self.up.0, -0.3 * self.right.1 + 0.5 * self.up.1, 0.8);
+        let light = (
+            -0.3 * self.right.0 + 0.5 * self.up.0,
+            -0.3 * self.right.1 + 0.5 * self.up.1,
+            0.8,
+        );
         let ll = dot(light, light).sqrt();
         let k = 0.5 + 0.55 * (dot(n, light) / (len * ll)).abs();
         let zmean = (c.iter().map(|p| p.2).sum::<f64>() / 4.0 - Z_LO) / (Z_HI - Z_LO);
@@ -109,7 +157,12 @@ impl Scene {
     /// The floor outline, tick labels and the z axis, as markup.
     pub(crate) fn axes(&self, titles: (&str, &str, &str)) -> String {
         let (x, y, z) = (self.x, self.y, self.z);
-        let corners = [self.floor(x.0, y.0), self.floor(x.1, y.0), self.floor(x.1, y.1), self.floor(x.0, y.1)];
+        let corners = [
+            self.floor(x.0, y.0),
+            self.floor(x.1, y.0),
+            self.floor(x.1, y.1),
+            self.floor(x.0, y.1),
+        ];
         let centre = self.floor((x.0 + x.1) / 2.0, (y.0 + y.1) / 2.0);
         let mut lines = path_data(&corners);
         lines.push('z');
@@ -124,16 +177,40 @@ impl Scene {
         let near_x = if self.depth.0 < 0.0 { x.0 } else { x.1 };
         for t in ticks(x.0, x.1, 5) {
             let p = outward(self.floor(t, near_y), 14.0);
-            let _ = write!(texts, "<text x=\"{}\" y=\"{}\">{}</text>", num(p.0), num(p.1), tick_label(t));
+            let _ = write!(
+                texts,
+                "<text x=\"{}\" y=\"{}\">{}</text>",
+                num(p.0),
+                num(p.1),
+                tick_label(t)
+            );
         }
         for t in ticks(y.0, y.1, 5) {
             let p = outward(self.floor(near_x, t), 14.0);
-            let _ = write!(texts, "<text x=\"{}\" y=\"{}\">{}</text>", num(p.0), num(p.1), tick_label(t));
+            let _ = write!(
+                texts,
+                "<text x=\"{}\" y=\"{}\">{}</text>",
+                num(p.0),
+                num(p.1),
+                tick_label(t)
+            );
         }
         let tx = outward(self.floor((x.0 + x.1) / 2.0, near_y), 34.0);
         let ty = outward(self.floor(near_x, (y.0 + y.1) / 2.0), 34.0);
-        let _ = write!(texts, "<text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>", num(tx.0), num(tx.1), escape(titles.0));
-        let _ = write!(texts, "<text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>", num(ty.0), num(ty.1), escape(titles.1));
+        let _ = write!(
+            texts,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>",
+            num(tx.0),
+            num(tx.1),
+            escape(titles.0)
+        );
+        let _ = write!(
+            texts,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>",
+            num(ty.0),
+            num(ty.1),
+            escape(titles.1)
+        );
         // The z axis stands at the floor corner furthest left on screen.
         let (cx, cy) = [(x.0, y.0), (x.1, y.0), (x.1, y.1), (x.0, y.1)]
             .into_iter()
@@ -145,9 +222,21 @@ impl Scene {
         for t in ticks(z.0, z.1, 5) {
             let p = self.at(cx, cy, t);
             let _ = write!(lines, "M{} {}h-4", num(p.0), num(p.1));
-            let _ = write!(texts, "<text x=\"{}\" y=\"{}\" dy=\".35em\" text-anchor=\"end\">{}</text>", num(p.0 - 6.0), num(p.1), tick_label(t));
+            let _ = write!(
+                texts,
+                "<text x=\"{}\" y=\"{}\" dy=\".35em\" text-anchor=\"end\">{}</text>",
+                num(p.0 - 6.0),
+                num(p.1),
+                tick_label(t)
+            );
         }
-        let _ = write!(texts, "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>", num(top.0), num(top.1 - 10.0), escape(titles.2));
+        let _ = write!(
+            texts,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>",
+            num(top.0),
+            num(top.1 - 10.0),
+            escape(titles.2)
+        );
         format!(
             "<path class=\"ax\" stroke=\"{FALLBACK_FG}\" fill=\"none\" d=\"{lines}\"/><g class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"10\" text-anchor=\"middle\" dominant-baseline=\"middle\">{texts}</g>"
         )
@@ -173,12 +262,29 @@ impl Scene {
     }
 }
 
-/// One face as relative path data.
+/// One face as path data in half-pixel units (the faces' group scales by one half): a
+/// relative move from the origin, then implicit relative lines, all integers.
 pub(crate) fn face_path(px: &[(f64, f64); 4]) -> String {
-    let mut d = path_data(px);
+    let mut d = String::with_capacity(28);
+    let mut last = (0i64, 0i64);
+    for (k, &(x, y)) in px.iter().enumerate() {
+        let p = ((x * 2.0).round() as i64, (y * 2.0).round() as i64);
+        for (n, v) in [p.0 - last.0, p.1 - last.1].into_iter().enumerate() {
+            if k == 0 && n == 0 {
+                d.push('m');
+            } else if v >= 0 {
+                d.push(' ');
+            }
+            let _ = write!(d, "{v}");
+        }
+        last = p;
+    }
     d.push('z');
     d
 }
+
+/// The group that holds faces written by [`face_path`].
+pub(crate) const FACES_GROUP: &str = "<g transform=\"scale(.5)\" fill=\"currentColor\" stroke=\"currentColor\" stroke-linejoin=\"round\">";
 
 /// A shaded 3-D surface with floor contours, markers and paths.
 ///
@@ -266,7 +372,10 @@ impl Landscape3d {
 /// Refuses meshes too coarse to draw or too fine for the size budget.
 pub(crate) fn check_resolution(n: usize) -> Result<(), FigureError> {
     if !(2..=80).contains(&n) {
-        return Err(FigureError::Invalid { what: "surface resolution".into(), why: format!("{n} faces per side; give 2 to 80 (40 is plenty on a page)") });
+        return Err(FigureError::Invalid {
+            what: "surface resolution".into(),
+            why: format!("{n} faces per side; give 2 to 80 (40 is plenty on a page)"),
+        });
     }
     Ok(())
 }
@@ -277,28 +386,49 @@ impl Figure for Landscape3d {
         check_resolution(self.resolution)?;
         let (w, h) = (f64::from(self.size.0), f64::from(self.size.1));
         let z = self.grid.finite_range();
-        let scene = Scene::new(self.camera.0, self.camera.1, self.grid.x_range(), self.grid.y_range(), z, (40.0, 34.0, w - 80.0, h - 60.0));
+        let scene = Scene::new(
+            self.camera.0,
+            self.camera.1,
+            self.grid.x_range(),
+            self.grid.y_range(),
+            z,
+            (40.0, 34.0, w - 80.0, h - 60.0),
+        );
         let mut svg = Svg::new(w, h, &self.meta.title, &self.meta.desc, "");
-        svg.text(w / 2.0, 18.0, &format!(" class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"14\" text-anchor=\"middle\""), &self.meta.title);
+        svg.text(
+            w / 2.0,
+            18.0,
+            &format!(
+                " class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"14\" text-anchor=\"middle\""
+            ),
+            &self.meta.title,
+        );
         let map = ColourMap::Viridis;
         svg.raw(&scene.floor_contours(&self.grid, self.levels, map));
         svg.raw(&scene.axes((&self.titles.0, &self.titles.1, &self.titles.2)));
         let mesh = self.grid.resample(self.resolution + 1);
         let n = self.resolution + 1;
-        svg.raw("<g stroke-width=\".5\" stroke-linejoin=\"round\">");
+        // Each face sets only `color` (12-bit); fill and stroke (which hides seams) follow it.
+        svg.raw(FACES_GROUP);
         for (i, j) in scene.cell_order(n) {
             let idx = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)];
             let c = idx.map(|(a, b)| scene.norm(mesh.xi(a), mesh.yj(b), mesh.value(a, b)));
             if c.iter().any(|p| !p.2.is_finite()) {
                 continue;
             }
-            let col = hex(scene.face_colour(&c, map));
+            let col = hex3(scene.face_colour(&c, map));
             let px = c.map(|p| scene.project(p));
-            svg.fmt(format_args!("<path fill=\"{col}\" stroke=\"{col}\" d=\"{}\"/>", face_path(&px)));
+            svg.fmt(format_args!(
+                "<path color=\"{col}\" d=\"{}\"/>",
+                face_path(&px)
+            ));
         }
         svg.raw("</g><g fill=\"none\" stroke-linejoin=\"round\">");
         for (k, (_, pts)) in self.paths.iter().enumerate() {
-            let px: Vec<(f64, f64)> = pts.iter().map(|&(x, y)| scene.at(x, y, self.grid.at(x, y))).collect();
+            let px: Vec<(f64, f64)> = pts
+                .iter()
+                .map(|&(x, y)| scene.at(x, y, self.grid.at(x, y)))
+                .collect();
             let (class, colour) = series(k);
             let d = path_data(&px);
             svg.fmt(format_args!("<path stroke=\"#fff\" stroke-opacity=\".7\" stroke-width=\"4\" d=\"{d}\"/><path class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2\" d=\"{d}\"/>"));
@@ -312,7 +442,23 @@ impl Figure for Landscape3d {
             ));
         }
         svg.raw("</g>");
-        legend(&mut svg, w - 4.0, 24.0, self.paths.iter().map(|p| p.0.as_str()));
+        legend(
+            &mut svg,
+            w - 4.0,
+            24.0,
+            self.paths.iter().map(|p| p.0.as_str()),
+        );
         Ok(svg.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faces_are_integer_half_pixels_with_implicit_relative_lines() {
+        let d = face_path(&[(10.0, 5.0), (12.5, 5.0), (12.5, 4.0), (10.0, 4.2)]);
+        assert_eq!(d, "m20 10 5 0 0-2-5 0z");
     }
 }

@@ -7,6 +7,9 @@ use super::svg::{Svg, escape, num, path_data};
 use super::theme::{FALLBACK_FG, series};
 use super::{Figure, FigureError, Meta};
 
+/// Named curves: `(label, points)`.
+pub(crate) type Curves = Vec<(String, Vec<(f64, f64)>)>;
+
 /// One named series of points.
 #[derive(Clone, Debug)]
 struct Series {
@@ -54,7 +57,11 @@ impl LineChart {
 
     /// Adds a series whose x values are 0, 1, 2, ... (a value per step).
     pub fn series<T: Into<f64>>(self, label: &str, ys: impl IntoIterator<Item = T>) -> Self {
-        let points = ys.into_iter().enumerate().map(|(i, y)| (i as f64, y.into())).collect();
+        let points = ys
+            .into_iter()
+            .enumerate()
+            .map(|(i, y)| (i as f64, y.into()))
+            .collect();
         self.push(label, points)
     }
 
@@ -64,7 +71,10 @@ impl LineChart {
     }
 
     fn push(mut self, label: &str, points: Vec<(f64, f64)>) -> Self {
-        self.series.push(Series { label: label.to_owned(), points });
+        self.series.push(Series {
+            label: label.to_owned(),
+            points,
+        });
         self
     }
 
@@ -162,7 +172,7 @@ pub(crate) struct LineFrame {
 
 impl LineChart {
     /// All series: this chart's and `extra` (a variant family's), for a shared frame.
-    fn usable_points<'a>(&'a self, extra: &'a [Vec<(String, Vec<(f64, f64)>)>]) -> Vec<(f64, f64)> {
+    fn usable_points<'a>(&'a self, extra: &'a [Curves]) -> Vec<(f64, f64)> {
         self.series
             .iter()
             .map(|s| &s.points)
@@ -181,28 +191,57 @@ impl LineChart {
     }
 
     /// Lays out axes that fit this chart's series and every series in `extra`.
-    pub(crate) fn layout(&self, extra: &[Vec<(String, Vec<(f64, f64)>)>]) -> Result<LineFrame, FigureError> {
+    pub(crate) fn layout(&self, extra: &[Curves]) -> Result<LineFrame, FigureError> {
         self.meta.check()?;
         let usable = self.usable_points(extra);
         if usable.is_empty() {
             return Err(FigureError::Empty {
-                what: format!("line chart \"{}\" (no finite points on its axes)", self.meta.title),
+                what: format!(
+                    "line chart \"{}\" (no finite points on its axes)",
+                    self.meta.title
+                ),
             });
         }
         let fold = |f: fn(&(f64, f64)) -> f64| {
-            usable.iter().map(f).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
+            usable
+                .iter()
+                .map(f)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                    (a.min(v), b.max(v))
+                })
         };
         let (xlo, xhi) = padded_range(fold(|p| p.0).0, fold(|p| p.0).1, self.x_scale, 0.0);
         let (ylo, yhi) = padded_range(fold(|p| p.1).0, fold(|p| p.1).1, self.y_scale, 0.05);
-        let x = Axis { lo: xlo, hi: xhi, scale: self.x_scale, title: self.x_title.clone() };
-        let y = Axis { lo: ylo, hi: yhi, scale: self.y_scale, title: self.y_title.clone() };
-        let frame = draw_frame(&FrameSpec { size: self.size, caption: &self.meta.title, x: &x, y: &y, grid: true, right_margin: 16 })?;
+        let x = Axis {
+            lo: xlo,
+            hi: xhi,
+            scale: self.x_scale,
+            title: self.x_title.clone(),
+        };
+        let y = Axis {
+            lo: ylo,
+            hi: yhi,
+            scale: self.y_scale,
+            title: self.y_title.clone(),
+        };
+        let frame = draw_frame(&FrameSpec {
+            size: self.size,
+            caption: &self.meta.title,
+            x: &x,
+            y: &y,
+            grid: true,
+            right_margin: 16,
+        })?;
         let columns = (frame.x.map(xhi) - frame.x.map(xlo)).abs().ceil() as usize;
         Ok(LineFrame { frame, columns })
     }
 
     /// The series lines and their legend, drawn in `lf`'s frame.
-    pub(crate) fn series_markup(&self, lf: &LineFrame, series_list: &[(String, Vec<(f64, f64)>)]) -> String {
+    pub(crate) fn series_markup(
+        &self,
+        lf: &LineFrame,
+        series_list: &[(String, Vec<(f64, f64)>)],
+    ) -> String {
         let frame = &lf.frame;
         let mut svg = Svg::default();
         svg.raw("<g fill=\"none\" stroke-width=\"1.8\" stroke-linejoin=\"round\">");
@@ -211,7 +250,10 @@ impl LineChart {
             let mut d = String::new();
             // Non-finite values break the line instead of ending it.
             for run in points.split(|&p| !self.usable(p)) {
-                let px: Vec<(f64, f64)> = run.iter().map(|&(a, b)| (frame.x.map(a), frame.y.map(b))).collect();
+                let px: Vec<(f64, f64)> = run
+                    .iter()
+                    .map(|&(a, b)| (frame.x.map(a), frame.y.map(b)))
+                    .collect();
                 let px = decimate(&px, lf.columns);
                 if px.len() == 1 {
                     let _ = write!(d, "M{} {}h.1", num(px[0].0), num(px[0].1));
@@ -219,16 +261,26 @@ impl LineChart {
                     d.push_str(&path_data(&px));
                 }
             }
-            svg.fmt(format_args!("<path class=\"{class}\" stroke=\"{colour}\" d=\"{d}\"/>"));
+            svg.fmt(format_args!(
+                "<path class=\"{class}\" stroke=\"{colour}\" d=\"{d}\"/>"
+            ));
         }
         svg.raw("</g>");
         let (right, top) = (frame.x.end(), frame.y.end());
-        legend(&mut svg, right, top, series_list.iter().map(|s| s.0.as_str()));
+        legend(
+            &mut svg,
+            right,
+            top,
+            series_list.iter().map(|s| s.0.as_str()),
+        );
         svg.into_inner()
     }
 
     fn own_series(&self) -> Vec<(String, Vec<(f64, f64)>)> {
-        self.series.iter().map(|s| (s.label.clone(), s.points.clone())).collect()
+        self.series
+            .iter()
+            .map(|s| (s.label.clone(), s.points.clone()))
+            .collect()
     }
 }
 
@@ -244,7 +296,12 @@ impl Figure for LineChart {
 }
 
 /// A legend box in the top-right corner of the plotting area.
-pub(crate) fn legend<'a>(svg: &mut Svg, right: f64, top: f64, labels: impl Iterator<Item = &'a str>) {
+pub(crate) fn legend<'a>(
+    svg: &mut Svg,
+    right: f64,
+    top: f64,
+    labels: impl Iterator<Item = &'a str>,
+) {
     let labels: Vec<&str> = labels.collect();
     if labels.is_empty() || labels.iter().all(|l| l.is_empty()) {
         return;
@@ -273,7 +330,9 @@ mod tests {
 
     #[test]
     fn decimation_keeps_extremes_of_each_column() {
-        let pts: Vec<(f64, f64)> = (0..1000).map(|i| (i as f64 / 100.0, (i % 7) as f64)).collect();
+        let pts: Vec<(f64, f64)> = (0..1000)
+            .map(|i| (i as f64 / 100.0, (i % 7) as f64))
+            .collect();
         let d = decimate(&pts, 2);
         assert!(d.len() <= 40);
         assert!(d.iter().any(|p| p.1 == 6.0) && d.iter().any(|p| p.1 == 0.0));
@@ -281,7 +340,10 @@ mod tests {
 
     #[test]
     fn charts_without_usable_points_say_so() {
-        let e = LineChart::new("t", "d").series("a", [-1.0, 0.0]).log_y().to_svg();
+        let e = LineChart::new("t", "d")
+            .series("a", [-1.0, 0.0])
+            .log_y()
+            .to_svg();
         assert!(matches!(e, Err(FigureError::Empty { .. })));
     }
 }

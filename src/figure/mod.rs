@@ -143,7 +143,10 @@ pub(crate) struct Meta {
 
 impl Meta {
     pub(crate) fn new(title: &str, desc: &str) -> Self {
-        Meta { title: title.to_owned(), desc: desc.to_owned() }
+        Meta {
+            title: title.to_owned(),
+            desc: desc.to_owned(),
+        }
     }
 
     /// Refuses empty titles and descriptions: they are what a screen reader says.

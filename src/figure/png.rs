@@ -32,7 +32,11 @@ fn crc32(chunks: &[&[u8]]) -> u32 {
         for &b in *chunk {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
     }
@@ -49,7 +53,11 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 
 fn paeth(a: u8, b: u8, c: u8) -> u8 {
     let p = i16::from(a) + i16::from(b) - i16::from(c);
-    let (pa, pb, pc) = ((p - i16::from(a)).abs(), (p - i16::from(b)).abs(), (p - i16::from(c)).abs());
+    let (pa, pb, pc) = (
+        (p - i16::from(a)).abs(),
+        (p - i16::from(b)).abs(),
+        (p - i16::from(c)).abs(),
+    );
     if pa <= pb && pa <= pc {
         a
     } else if pb <= pc {
@@ -98,7 +106,11 @@ pub(crate) fn encode(width: usize, height: usize, channels: Channels, pixels: &[
     let zero = vec![0u8; stride];
     for r in 0..height {
         let row = &pixels[r * stride..(r + 1) * stride];
-        let prev = if r == 0 { &zero[..] } else { &pixels[(r - 1) * stride..r * stride] };
+        let prev = if r == 0 {
+            &zero[..]
+        } else {
+            &pixels[(r - 1) * stride..r * stride]
+        };
         filter_row(row, prev, bpp, &mut raw);
     }
     let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
@@ -121,7 +133,11 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for group in bytes.chunks(3) {
-        let b = [group[0], *group.get(1).unwrap_or(&0), *group.get(2).unwrap_or(&0)];
+        let b = [
+            group[0],
+            *group.get(1).unwrap_or(&0),
+            *group.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= group.len() {
@@ -136,7 +152,10 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
 
 /// A `data:` URI holding the PNG of `pixels`.
 pub(crate) fn data_uri(width: usize, height: usize, channels: Channels, pixels: &[u8]) -> String {
-    format!("data:image/png;base64,{}", base64(&encode(width, height, channels, pixels)))
+    format!(
+        "data:image/png;base64,{}",
+        base64(&encode(width, height, channels, pixels))
+    )
 }
 
 #[cfg(test)]

@@ -57,10 +57,21 @@ impl SizeReport {
 
 impl fmt::Display for SizeReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self.entries.iter().map(|e| e.0.len()).max().unwrap_or(5).max(5);
+        let width = self
+            .entries
+            .iter()
+            .map(|e| e.0.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
         for (name, size) in &self.entries {
             writeln!(f, "{name:<width$}  {:>8.1} KB", *size as f64 / 1000.0)?;
         }
-        writeln!(f, "{:<width$}  {:>8.1} KB", "total", self.total() as f64 / 1000.0)
+        writeln!(
+            f,
+            "{:<width$}  {:>8.1} KB",
+            "total",
+            self.total() as f64 / 1000.0
+        )
     }
 }

@@ -7,7 +7,7 @@
 
 use super::animate::{Timing, step_counter};
 use super::grid::Grid;
-use super::landscape3d::{Scene, check_resolution, face_path};
+use super::landscape3d::{FACES_GROUP, Scene, check_resolution, face_path};
 use super::svg::Svg;
 use super::theme::{ColourMap, FALLBACK_FG, hex};
 use super::{Figure, FigureError, Meta};
@@ -93,7 +93,9 @@ impl AnimatedSurface {
         if k <= 1 {
             return self.frames.iter().collect();
         }
-        (0..k).map(|i| &self.frames[(i * (f - 1) + (k - 1) / 2) / (k - 1)]).collect()
+        (0..k)
+            .map(|i| &self.frames[(i * (f - 1) + (k - 1) / 2) / (k - 1)])
+            .collect()
     }
 }
 
@@ -102,23 +104,58 @@ impl Figure for AnimatedSurface {
         self.meta.check()?;
         check_resolution(self.resolution)?;
         let Some((_, first)) = self.frames.first() else {
-            return Err(FigureError::Empty { what: "animated surface (add frames with .frame(step, grid))".into() });
+            return Err(FigureError::Empty {
+                what: "animated surface (add frames with .frame(step, grid))".into(),
+            });
         };
-        if let Some((step, _)) = self.frames.iter().find(|(_, g)| g.x_range() != first.x_range() || g.y_range() != first.y_range()) {
+        if let Some((step, _)) = self
+            .frames
+            .iter()
+            .find(|(_, g)| g.x_range() != first.x_range() || g.y_range() != first.y_range())
+        {
             return Err(FigureError::Invalid { what: format!("frame of step {step}"), why: "its x or y range differs from the first frame's; sample every frame on the same ranges".into() });
         }
         let keys = self.keyframes();
-        let z = keys.iter().map(|(_, g)| g.finite_range()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| (a.min(lo), b.max(hi)));
+        let z = keys
+            .iter()
+            .map(|(_, g)| g.finite_range())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| {
+                (a.min(lo), b.max(hi))
+            });
         let (w, h) = (f64::from(self.size.0), f64::from(self.size.1));
-        let scene = Scene::new(self.camera.0, self.camera.1, first.x_range(), first.y_range(), z, (40.0, 34.0, w - 80.0, h - 60.0));
-        let timing = Timing::new(keys.len() - 1, self.seconds_per_frame.or(Some((8.0 / keys.len() as f64).clamp(0.3, 2.0))));
-        let mut svg = Svg::new(w, h, &self.meta.title, &self.meta.desc, &timing.root_attrs());
-        svg.text(w / 2.0, 18.0, &format!(" class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"14\" text-anchor=\"middle\""), &self.meta.title);
+        let scene = Scene::new(
+            self.camera.0,
+            self.camera.1,
+            first.x_range(),
+            first.y_range(),
+            z,
+            (40.0, 34.0, w - 80.0, h - 60.0),
+        );
+        let timing = Timing::new(
+            keys.len() - 1,
+            self.seconds_per_frame
+                .or(Some((8.0 / keys.len() as f64).clamp(0.3, 2.0))),
+        );
+        let mut svg = Svg::new(
+            w,
+            h,
+            &self.meta.title,
+            &self.meta.desc,
+            &timing.root_attrs(),
+        );
+        svg.text(
+            w / 2.0,
+            18.0,
+            &format!(
+                " class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"14\" text-anchor=\"middle\""
+            ),
+            &self.meta.title,
+        );
         svg.raw(&scene.axes((&self.titles.0, &self.titles.1, &self.titles.2)));
         let n = self.resolution + 1;
         let meshes: Vec<Grid> = keys.iter().map(|(_, g)| g.resample(n)).collect();
         let (common, key_times) = (timing.common(), timing.key_times());
-        svg.raw("<g stroke-width=\".5\" stroke-linejoin=\"round\">");
+        svg.raw(FACES_GROUP);
         for (i, j) in scene.cell_order(n) {
             let idx = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)];
             let mut ds = Vec::with_capacity(meshes.len() + 1);
@@ -135,7 +172,7 @@ impl Figure for AnimatedSurface {
             ds.push(ds[ds.len() - 1].clone());
             cs.push(cs[cs.len() - 1].clone());
             svg.fmt(format_args!(
-                "<path color=\"{c0}\" fill=\"currentColor\" stroke=\"currentColor\" d=\"{d0}\"><animate attributeName=\"d\" values=\"{}\" keyTimes=\"{key_times}\" {common}/><animate attributeName=\"color\" values=\"{}\" keyTimes=\"{key_times}\" {common}/></path>",
+                "<path color=\"{c0}\" d=\"{d0}\"><animate attributeName=\"d\" values=\"{}\" keyTimes=\"{key_times}\" {common}/><animate attributeName=\"color\" values=\"{}\" keyTimes=\"{key_times}\" {common}/></path>",
                 ds.join(";"),
                 cs.join(";"),
                 c0 = cs[0],

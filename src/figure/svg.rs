@@ -175,7 +175,10 @@ mod tests {
 
     #[test]
     fn path_data_is_relative_and_compact() {
-        assert_eq!(path_data(&[(1.0, 2.0), (3.5, 1.0), (3.5, 4.0)]), "M1 2l2.5-1 0 3");
+        assert_eq!(
+            path_data(&[(1.0, 2.0), (3.5, 1.0), (3.5, 4.0)]),
+            "M1 2l2.5-1 0 3"
+        );
     }
 
     #[test]

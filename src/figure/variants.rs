@@ -9,11 +9,9 @@
 use std::fmt::Write;
 
 use super::landscape2d::Landscape2d;
-use super::line::{LineChart, legend};
+use super::line::{Curves, LineChart, legend};
 use super::svg::{PREFIX, Svg, escape, id, num};
 use super::{Figure, FigureError};
-
-type Curves = Vec<(String, Vec<(f64, f64)>)>;
 
 #[derive(Clone, Debug)]
 enum Base {
@@ -48,27 +46,47 @@ impl Variants {
     /// Variants over a landscape: every option adds its own paths; the landscape's own
     /// paths and markers show in all of them. Title and description are the landscape's.
     pub fn landscape(control: &str, base: Landscape2d) -> Self {
-        Variants { control: control.to_owned(), base: Base::Landscape(Box::new(base)), options: Vec::new() }
+        Variants {
+            control: control.to_owned(),
+            base: Base::Landscape(Box::new(base)),
+            options: Vec::new(),
+        }
     }
 
     /// Variants over a line chart: every option adds its own `(x, y)` curves; the axes fit
     /// them all. Title and description are the chart's.
     pub fn lines(control: &str, base: LineChart) -> Self {
-        Variants { control: control.to_owned(), base: Base::Lines(Box::new(base)), options: Vec::new() }
+        Variants {
+            control: control.to_owned(),
+            base: Base::Lines(Box::new(base)),
+            options: Vec::new(),
+        }
     }
 
     /// Adds an option: its label on the control and its curves (paths on a landscape, `(x, y)`
     /// series on a chart).
     pub fn option(mut self, label: &str, curves: &[(&str, &[(f64, f64)])]) -> Self {
-        let curves = curves.iter().map(|(l, p)| ((*l).to_owned(), p.to_vec())).collect();
+        let curves = curves
+            .iter()
+            .map(|(l, p)| ((*l).to_owned(), p.to_vec()))
+            .collect();
         self.options.push((label.to_owned(), curves));
         self
     }
 
     /// Adds an option whose curves are values per step (x = 0, 1, 2, ...).
     pub fn option_steps(self, label: &str, curves: &[(&str, &[f64])]) -> Self {
-        let owned: Vec<(&str, Vec<(f64, f64)>)> = curves.iter().map(|(l, ys)| (*l, ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect())).collect();
-        let borrowed: Vec<(&str, &[(f64, f64)])> = owned.iter().map(|(l, p)| (*l, p.as_slice())).collect();
+        let owned: Vec<(&str, Vec<(f64, f64)>)> = curves
+            .iter()
+            .map(|(l, ys)| {
+                (
+                    *l,
+                    ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect(),
+                )
+            })
+            .collect();
+        let borrowed: Vec<(&str, &[(f64, f64)])> =
+            owned.iter().map(|(l, p)| (*l, p.as_slice())).collect();
         self.option(label, &borrowed)
     }
 }
@@ -76,16 +94,26 @@ impl Variants {
 impl Figure for Variants {
     fn to_svg(&self) -> Result<String, FigureError> {
         if self.options.is_empty() {
-            return Err(FigureError::Empty { what: "variant family (add options with .option(label, curves))".into() });
+            return Err(FigureError::Empty {
+                what: "variant family (add options with .option(label, curves))".into(),
+            });
         }
         let control_h = 34.0;
         let (svg, groups, width, height) = match &self.base {
             Base::Landscape(l) => {
                 let bg = l.background()?;
-                let mut svg = Svg::new(bg.width, bg.height + control_h, &l.meta().title, &l.meta().desc, "");
+                let mut svg = Svg::new(
+                    bg.width,
+                    bg.height + control_h,
+                    &l.meta().title,
+                    &l.meta().desc,
+                    "",
+                );
                 svg.raw(&bg.markup);
                 let clip = id("clip");
-                svg.fmt(format_args!("<g clip-path=\"url(#{clip})\" fill=\"none\" stroke-linejoin=\"round\">"));
+                svg.fmt(format_args!(
+                    "<g clip-path=\"url(#{clip})\" fill=\"none\" stroke-linejoin=\"round\">"
+                ));
                 svg.raw(&l.static_paths(&bg.frame, l.paths(), 0, ""));
                 svg.raw("</g>");
                 let first = l.path_count();
@@ -101,7 +129,6 @@ impl Figure for Variants {
                         g.into_inner()
                     })
                     .collect();
-                let mut svg = svg;
                 svg.raw(&l.markers_markup(&bg.frame));
                 (svg, groups, bg.width, bg.height)
             }
@@ -111,7 +138,10 @@ impl Figure for Variants {
                 let (w, h) = c.size_px();
                 let mut svg = Svg::new(w, h + control_h, &c.meta().title, &c.meta().desc, "");
                 svg.raw(&lf.frame.markup);
-                let groups = all.iter().map(|curves| c.series_markup(&lf, curves)).collect();
+                let groups = all
+                    .iter()
+                    .map(|curves| c.series_markup(&lf, curves))
+                    .collect();
                 (svg, groups, w, h)
             }
         };
@@ -121,7 +151,11 @@ impl Figure for Variants {
             svg.fmt(format_args!("<g class=\"{p}-v {p}-v{k}\">{g}</g>"));
         }
         let mut html = String::new();
-        let _ = write!(html, "<span class=\"dfig-ctl-name\">{}:</span>", escape(&self.control));
+        let _ = write!(
+            html,
+            "<span class=\"dfig-ctl-name\">{}:</span>",
+            escape(&self.control)
+        );
         for (k, (label, _)) in self.options.iter().enumerate() {
             let checked = if k == 0 { " checked=\"checked\"" } else { "" };
             let _ = write!(
@@ -138,10 +172,16 @@ impl Figure for Variants {
             num(width - 16.0),
             num(control_h - 4.0)
         ));
-        let mut css = format!(".{p}-v{{display:none}}.{p}-v0{{display:inline}}.{p}:has(.{p}-r:checked) .{p}-v{{display:none}}");
+        let mut css = format!(
+            ".{p}-v{{display:none}}.{p}-v0{{display:inline}}.{p}:has(.{p}-r:checked) .{p}-v{{display:none}}"
+        );
         for k in 0..self.options.len() {
             let _ = write!(css, ".{p}:has(#{p}-r{k}:checked) .{p}-v{k}");
-            css.push(if k + 1 == self.options.len() { '{' } else { ',' });
+            css.push(if k + 1 == self.options.len() {
+                '{'
+            } else {
+                ','
+            });
         }
         css.push_str("display:inline}");
         svg.fmt(format_args!("<style>{css}</style>"));
