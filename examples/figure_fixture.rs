@@ -1,5 +1,6 @@
 //! Writes the figure fixture page (every figure kind, book-sized) in a light and a dark theme
-//! to `target/figure-fixture/`, and prints the size report.
+//! to `target/figure-fixture/` (`index.html` is the light one, `navy.html` the dark one, and
+//! `<theme>-NN.html` hold one figure each), and prints the size report.
 //!
 //! `cargo run --example figure_fixture`
 

@@ -270,3 +270,33 @@ fn figures_can_be_saved_to_a_file() {
     let err = fig.save(&dir.path().join("missing/f.svg")).unwrap_err();
     assert!(err.to_string().contains("missing"), "{err}");
 }
+
+#[test]
+fn diverging_paths_stop_at_their_last_finite_point() {
+    let grid = Grid::sample(|x, y| x * x - y * y, (-1.0, 1.0), (-1.0, 1.0), 10).expect("grid");
+    let path = [
+        (0.5, 0.5),
+        (0.9, 2.0),
+        (1e30, -1e30),
+        (f64::INFINITY, 0.0),
+        (f64::NAN, 1.0),
+    ];
+    for animated in [false, true] {
+        let mut fig =
+            Landscape2d::new("Saddle", "A path that diverges.", grid.clone()).path("GD", &path);
+        if animated {
+            fig = fig.animate();
+        }
+        let svg = fig.to_svg().expect("render");
+        check_inline_safe("diverging", &svg);
+        assert!(
+            !svg.contains("NaN") && !svg.contains("inf"),
+            "no non-finite numbers"
+        );
+        assert!(
+            svg.len() < 20_000,
+            "far points stay short: {} bytes",
+            svg.len()
+        );
+    }
+}

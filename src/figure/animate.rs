@@ -66,10 +66,11 @@ fn num_k(v: f64) -> String {
     super::svg::num_digits(v, 4)
 }
 
-/// Rounds like the path writer, so lengths match the drawn path.
+/// Clamps and rounds like the path writer, so lengths match the drawn path.
 fn rounded(p: &[(f64, f64)]) -> Vec<(f64, f64)> {
     p.iter()
-        .map(|&(x, y)| ((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0))
+        .map(|&(x, y)| (x.clamp(-1e5, 1e5), y.clamp(-1e5, 1e5)))
+        .map(|(x, y)| ((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0))
         .collect()
 }
 

@@ -15,6 +15,15 @@ use super::svg::{Svg, escape, id, num, path_data};
 use super::theme::{ColourMap, series};
 use super::{Figure, FigureError, Meta};
 
+/// The points before the first non-finite one (where an optimiser diverged).
+pub(crate) fn finite_prefix(points: &[(f64, f64)]) -> &[(f64, f64)] {
+    let end = points
+        .iter()
+        .position(|p| !(p.0.is_finite() && p.1.is_finite()))
+        .unwrap_or(points.len());
+    &points[..end]
+}
+
 /// How a marked point is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Shape {
@@ -134,9 +143,11 @@ impl Landscape2d {
         }
     }
 
-    /// Adds an optimiser path (the points after each step, the start first).
+    /// Adds an optimiser path (the points after each step, the start first). A path that
+    /// diverges is drawn up to its last finite point.
     pub fn path(mut self, label: &str, points: &[(f64, f64)]) -> Self {
-        self.paths.push((label.to_owned(), points.to_vec()));
+        self.paths
+            .push((label.to_owned(), finite_prefix(points).to_vec()));
         self
     }
 
@@ -342,7 +353,7 @@ impl Landscape2d {
     ) -> String {
         let mut m = String::new();
         for (k, (_, pts)) in paths.iter().enumerate() {
-            let px: Vec<(f64, f64)> = pts
+            let px: Vec<(f64, f64)> = finite_prefix(pts)
                 .iter()
                 .map(|&(a, b)| (frame.x.map(a), frame.y.map(b)))
                 .collect();

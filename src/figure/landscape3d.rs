@@ -425,7 +425,7 @@ impl Figure for Landscape3d {
         }
         svg.raw("</g><g fill=\"none\" stroke-linejoin=\"round\">");
         for (k, (_, pts)) in self.paths.iter().enumerate() {
-            let px: Vec<(f64, f64)> = pts
+            let px: Vec<(f64, f64)> = super::landscape2d::finite_prefix(pts)
                 .iter()
                 .map(|&(x, y)| scene.at(x, y, self.grid.at(x, y)))
                 .collect();

@@ -17,7 +17,20 @@
 //! # Ok::<(), descent::figure::FigureError>(())
 //! ```
 //!
-//! In a book cell, end with `.show()?` instead of `.to_svg()?`.
+//! In a book cell, end with `.show()?` instead of `.to_svg()?`: the figure goes into the page
+//! right after the cell's output (outside the book, the SVG is printed).
+//!
+//! ```no_run
+//! use descent::figure::{Figure, Grid, Landscape2d, Marker};
+//! let grid = Grid::sample(|x, y| x * x + y * y, (-2.0, 2.0), (-2.0, 2.0), 100)?;
+//! Landscape2d::new("A bowl", "Contours of x² + y².", grid)
+//!     .marker(Marker::minimum(0.0, 0.0))
+//!     .show()?;
+//! # Ok::<(), descent::figure::FigureError>(())
+//! ```
+//!
+//! Pages need `assets/figures.css` (theme colours, controls) and `assets/figures.js` (play/pause
+//! and the iteration slider; without it animations still play and loop).
 //!
 //! The kinds: [`LineChart`]; [`Image`] and [`ImageGrid`]; [`Heatmap`]; [`Landscape2d`] (which
 //! also animates paths and races several optimisers when asked with
@@ -104,7 +117,9 @@ pub enum FigureError {
 
 /// A figure: something that renders to one line of inline-safe SVG.
 pub trait Figure {
-    /// Renders the figure. Identical input gives byte-identical output.
+    /// Renders the figure. Identical input gives byte-identical output; its ids carry a
+    /// prefix derived from that output, so different figures on one page never clash (show
+    /// the very same figure twice on a page and give the second another title).
     ///
     /// # Errors
     /// When the figure's data cannot be drawn (empty, mis-shaped, out of range).

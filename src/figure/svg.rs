@@ -142,6 +142,8 @@ pub(crate) fn path_data(points: &[(f64, f64)]) -> String {
     let mut d = String::new();
     let mut last = (0.0_f64, 0.0_f64);
     for (i, &(x, y)) in points.iter().enumerate() {
+        // Far-away points (a diverging optimiser) are clipped anyway: keep their digits few.
+        let (x, y) = (x.clamp(-1e5, 1e5), y.clamp(-1e5, 1e5));
         let (rx, ry) = ((x * 10.0).round(), (y * 10.0).round());
         if i == 0 {
             d.push('M');
