@@ -2,6 +2,7 @@
 //! [`ThemedBackend`](super::backend::ThemedBackend); the figure then maps data to pixels with
 //! the [`Scale`]s it gets back and draws its own (compact) series on top.
 
+use plotters::coord::combinators::{BindKeyPoints, LogCoord, WithKeyPoints};
 use plotters::coord::ranged1d::Ranged;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -133,24 +134,13 @@ pub(crate) fn draw_frame(spec: &FrameSpec<'_>) -> Result<Frame, FigureError> {
         (AxisScale::Linear, AxisScale::Linear) => {
             chart(&root, spec, spec.x.lo..spec.x.hi, spec.y.lo..spec.y.hi)?
         }
-        (AxisScale::Linear, AxisScale::Log) => chart(
-            &root,
-            spec,
-            spec.x.lo..spec.x.hi,
-            (spec.y.lo..spec.y.hi).log_scale(),
-        )?,
-        (AxisScale::Log, AxisScale::Linear) => chart(
-            &root,
-            spec,
-            (spec.x.lo..spec.x.hi).log_scale(),
-            spec.y.lo..spec.y.hi,
-        )?,
-        (AxisScale::Log, AxisScale::Log) => chart(
-            &root,
-            spec,
-            (spec.x.lo..spec.x.hi).log_scale(),
-            (spec.y.lo..spec.y.hi).log_scale(),
-        )?,
+        (AxisScale::Linear, AxisScale::Log) => {
+            chart(&root, spec, spec.x.lo..spec.x.hi, log_axis(spec.y))?
+        }
+        (AxisScale::Log, AxisScale::Linear) => {
+            chart(&root, spec, log_axis(spec.x), spec.y.lo..spec.y.hi)?
+        }
+        (AxisScale::Log, AxisScale::Log) => chart(&root, spec, log_axis(spec.x), log_axis(spec.y))?,
     };
     drop(root);
     let markup = Rc::try_unwrap(out)
@@ -166,6 +156,31 @@ pub(crate) fn draw_frame(spec: &FrameSpec<'_>) -> Result<Frame, FigureError> {
 }
 
 type Span = (f64, f64);
+
+/// A log axis with ticks at 1, 2 and 5 times powers of ten when it spans few decades (plotters
+/// alone labels only the powers of ten).
+fn log_axis(a: &Axis) -> WithKeyPoints<LogCoord<f64>> {
+    (a.lo..a.hi)
+        .log_scale()
+        .with_key_points(log_ticks(a.lo, a.hi))
+}
+
+/// Tick values of a log axis over `[lo, hi]`.
+pub(crate) fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let (a, b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let span = (hi / lo).log10();
+    let multiples: &[f64] = if span <= 2.5 {
+        &[1.0, 2.0, 5.0]
+    } else {
+        &[1.0]
+    };
+    let stride = ((b - a) / 8).max(1);
+    (a..=b)
+        .filter(|e| (e - a) % stride == 0)
+        .flat_map(|e| multiples.iter().map(move |m| m * 10f64.powi(e)))
+        .filter(|v| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9))
+        .collect()
+}
 
 fn chart<X, Y>(
     root: &DrawingArea<ThemedBackend, plotters::coord::Shift>,
@@ -231,6 +246,13 @@ mod tests {
         assert_eq!(tick_label(1e-5), "1e-5");
         assert_eq!(tick_label(250.0), "250");
         assert_eq!(tick_label(0.0), "0");
+    }
+
+    #[test]
+    fn log_ticks_use_one_two_five_over_few_decades() {
+        assert_eq!(log_ticks(0.04, 1.0), vec![0.05, 0.1, 0.2, 0.5, 1.0]);
+        assert_eq!(log_ticks(0.044, 1.08).len(), 5);
+        assert_eq!(log_ticks(1e-6, 1.0).len(), 7);
     }
 
     #[test]

@@ -38,8 +38,8 @@
 //! precomputed results switched in place by radio buttons, without JavaScript).
 //!
 //! Only this module knows plotters: it lays out chart frames through a backend of our own
-//! ([`backend`]), and the heavy parts (surfaces, colour fields, paths) are written by the
-//! compact writer in [`svg`].
+//! (`backend.rs`), and the heavy parts (surfaces, colour fields, paths) are written by the
+//! compact writer in `svg.rs`.
 
 mod animate;
 mod axes;
