@@ -21,7 +21,7 @@ static CHROMIUM: Mutex<()> = Mutex::new(());
 
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("DESCENT_CHROMIUM") {
-        return Some(PathBuf::from(p));
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -29,13 +29,25 @@ fn chromium() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn skip_reason() -> Option<&'static str> {
-    if chromium().is_none() {
-        Some(
-            "skipped: no chromium on PATH (install it with `apt-get install -y chromium`, or set DESCENT_CHROMIUM)",
-        )
-    } else {
-        None
+fn skip_reason() -> Option<String> {
+    if chromium().is_some() {
+        return None;
+    }
+    Some(match std::env::var("DESCENT_CHROMIUM") {
+        Ok(p) => format!("skipped: DESCENT_CHROMIUM={p} is not a file; point it at a Chromium binary"),
+        Err(_) => "skipped: no chromium on PATH (install it with `apt-get install -y chromium`, or set DESCENT_CHROMIUM)".into(),
+    })
+}
+
+/// Says (past the test harness's capture, so CI logs show it) why a test is skipped.
+fn skipped() -> bool {
+    use std::io::Write;
+    match skip_reason() {
+        Some(why) => {
+            let _ = writeln!(std::io::stderr(), "browser test {why}");
+            true
+        }
+        None => false,
     }
 }
 
@@ -300,8 +312,7 @@ fn pick(
 
 #[test]
 fn every_kind_renders_in_light_and_dark_and_animations_move() {
-    if let Some(why) = skip_reason() {
-        eprintln!("{why}");
+    if skipped() {
         return;
     }
     let all = figures();
@@ -338,8 +349,7 @@ fn every_kind_renders_in_light_and_dark_and_animations_move() {
 
 #[test]
 fn static_figures_hold_still_and_animations_play_without_the_script() {
-    if let Some(why) = skip_reason() {
-        eprintln!("{why}");
+    if skipped() {
         return;
     }
     let all = figures();
@@ -406,8 +416,7 @@ fn probe(dom: &str) -> String {
 
 #[test]
 fn the_slider_pauses_and_scrubs_to_a_step() {
-    if let Some(why) = skip_reason() {
-        eprintln!("{why}");
+    if skipped() {
         return;
     }
     let all = figures();
@@ -462,8 +471,7 @@ fn the_slider_pauses_and_scrubs_to_a_step() {
 
 #[test]
 fn radio_buttons_switch_variants_and_text_follows_the_theme() {
-    if let Some(why) = skip_reason() {
-        eprintln!("{why}");
+    if skipped() {
         return;
     }
     let all = figures();

@@ -175,11 +175,13 @@ pub(crate) fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
         &[1.0]
     };
     let stride = ((b - a) / 8).max(1);
-    (a..=b)
+    let out: Vec<f64> = (a..=b)
         .filter(|e| (e - a) % stride == 0)
         .flat_map(|e| multiples.iter().map(move |m| m * 10f64.powi(e)))
         .filter(|v| *v >= lo * (1.0 - 1e-9) && *v <= hi * (1.0 + 1e-9))
-        .collect()
+        .collect();
+    // A range narrower than the 1-2-5 steps gets plain nice values.
+    if out.len() < 2 { ticks(lo, hi, 4) } else { out }
 }
 
 fn chart<X, Y>(
@@ -252,6 +254,7 @@ mod tests {
     fn log_ticks_use_one_two_five_over_few_decades() {
         assert_eq!(log_ticks(0.04, 1.0), vec![0.05, 0.1, 0.2, 0.5, 1.0]);
         assert_eq!(log_ticks(0.044, 1.08).len(), 5);
+        assert!(log_ticks(0.74, 0.8).len() >= 2);
         assert_eq!(log_ticks(1e-6, 1.0).len(), 7);
     }
 
