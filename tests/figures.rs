@@ -300,3 +300,13 @@ fn diverging_paths_stop_at_their_last_finite_point() {
         );
     }
 }
+
+#[test]
+fn fine_grids_are_drawn_from_at_most_200_samples_a_side() {
+    let fine = Grid::sample(fixture::peaks, (-3.0, 3.0), (-3.0, 3.0), 600).expect("grid");
+    let svg = Landscape2d::new("Peaks", "Peaks on a fine grid.", fine)
+        .to_svg()
+        .expect("render");
+    check_inline_safe("fine grid", &svg);
+    assert!(svg.len() <= 150_000, "{} bytes", svg.len());
+}

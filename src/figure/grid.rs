@@ -160,6 +160,15 @@ impl Grid {
         }
     }
 
+    /// The grid, resampled to `n` x `n` when it is finer than that.
+    pub(crate) fn at_most(&self, n: usize) -> Grid {
+        if self.nx > n || self.ny > n {
+            self.resample(n)
+        } else {
+            self.clone()
+        }
+    }
+
     /// The values mapped through `f` (e.g. a log for colours).
     pub(crate) fn map(&self, f: impl Fn(f64) -> f64) -> Grid {
         Grid {

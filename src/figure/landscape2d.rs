@@ -24,6 +24,9 @@ pub(crate) fn finite_prefix(points: &[(f64, f64)]) -> &[(f64, f64)] {
     &points[..end]
 }
 
+/// The most samples per side a colour field or contour is drawn from.
+pub(crate) const MAX_SAMPLES: usize = 200;
+
 /// How a marked point is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Shape {
@@ -245,6 +248,8 @@ impl Landscape2d {
             frame.y.map(y0),
         );
         let (cg, inverse) = self.colour_grid();
+        // Past 200 samples a side, a finer colour field or contour only adds bytes.
+        let cg = cg.at_most(MAX_SAMPLES);
         let (lo, hi) = cg.finite_range();
         let (nx, ny) = cg.dim();
         let map = ColourMap::Viridis;
@@ -318,7 +323,9 @@ impl Landscape2d {
     /// The markers, drawn over the paths.
     pub(crate) fn markers_markup(&self, frame: &Frame) -> String {
         let mut m = String::from("<g stroke=\"#000\" stroke-width=\"1.2\" fill=\"#fff\">");
-        for mk in &self.markers {
+        let (gx, gy) = (self.grid.x_range(), self.grid.y_range());
+        let inside = |m: &&Marker| m.x >= gx.0 && m.x <= gx.1 && m.y >= gy.0 && m.y <= gy.1;
+        for mk in self.markers.iter().filter(inside) {
             let (x, y) = (frame.x.map(mk.x), frame.y.map(mk.y));
             let (sx, sy) = (num(x), num(y));
             let _ = match mk.shape {

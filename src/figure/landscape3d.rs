@@ -244,6 +244,7 @@ impl Scene {
 
     /// Contour lines of `g` on the floor, one path per level in the level's colour.
     pub(crate) fn floor_contours(&self, g: &Grid, levels: usize, map: ColourMap) -> String {
+        let g = &g.at_most(super::landscape2d::MAX_SAMPLES);
         let (lo, hi) = g.finite_range();
         let mut out = String::from("<g fill=\"none\" stroke-width=\"1\">");
         for k in 1..=levels {
