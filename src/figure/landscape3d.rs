@@ -242,7 +242,8 @@ impl Scene {
         )
     }
 
-    /// Contour lines of `g` on the floor, one path per level in the level's colour.
+    /// Contour lines of `g` on the floor, one path per level in the level's colour (the map's
+    /// darkest and lightest ends are left out: they vanish on dark and on light pages).
     pub(crate) fn floor_contours(&self, g: &Grid, levels: usize, map: ColourMap) -> String {
         let g = &g.at_most(super::landscape2d::MAX_SAMPLES);
         let (lo, hi) = g.finite_range();
@@ -255,7 +256,7 @@ impl Scene {
                 d.push_str(&path_data(&px));
             }
             if !d.is_empty() {
-                let _ = write!(out, "<path stroke=\"{}\" d=\"{d}\"/>", hex(map.rgb(t)));
+                let _ = write!(out, "<path stroke=\"{}\" d=\"{d}\"/>", hex(map.rgb(0.12 + 0.76 * t)));
             }
         }
         out.push_str("</g>");
