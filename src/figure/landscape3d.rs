@@ -256,7 +256,11 @@ impl Scene {
                 d.push_str(&path_data(&px));
             }
             if !d.is_empty() {
-                let _ = write!(out, "<path stroke=\"{}\" d=\"{d}\"/>", hex(map.rgb(0.12 + 0.76 * t)));
+                let _ = write!(
+                    out,
+                    "<path stroke=\"{}\" d=\"{d}\"/>",
+                    hex(map.rgb(0.12 + 0.76 * t))
+                );
             }
         }
         out.push_str("</g>");
@@ -371,6 +375,46 @@ impl Landscape3d {
     }
 }
 
+/// Pieces of a path (series `k`, pixel polyline) keyed by the paint-order rank they follow.
+type Pieces = std::collections::BTreeMap<usize, Vec<(usize, Vec<(f64, f64)>)>>;
+
+impl Landscape3d {
+    /// Splits the paths into pieces, each to be painted after the nearest cell its segments
+    /// touch (`order` is the far-to-near order of the `cells` x `cells` mesh).
+    fn path_pieces(&self, scene: &Scene, order: &[(usize, usize)], cells: usize) -> Pieces {
+        let mut rank = vec![0; cells * cells];
+        for (r, &(i, j)) in order.iter().enumerate() {
+            rank[j * cells + i] = r;
+        }
+        let ((x0, x1), (y0, y1)) = (self.grid.x_range(), self.grid.y_range());
+        let index = |v: f64, lo: f64, hi: f64| {
+            ((v - lo) / (hi - lo) * cells as f64)
+                .floor()
+                .clamp(0.0, (cells - 1) as f64) as usize
+        };
+        let rank_of = |(x, y): (f64, f64)| rank[index(y, y0, y1) * cells + index(x, x0, x1)];
+        let mut pieces = Pieces::new();
+        for (k, (_, pts)) in self.paths.iter().enumerate() {
+            let pts = super::landscape2d::finite_prefix(pts);
+            let mut last: Option<usize> = None;
+            for w in pts.windows(2) {
+                let r = rank_of(w[0]).max(rank_of(w[1]));
+                let b = scene.at(w[1].0, w[1].1, self.grid.at(w[1].0, w[1].1));
+                let list = pieces.entry(r).or_default();
+                match list.last_mut() {
+                    Some((pk, piece)) if last == Some(r) && *pk == k => piece.push(b),
+                    _ => list.push((
+                        k,
+                        vec![scene.at(w[0].0, w[0].1, self.grid.at(w[0].0, w[0].1)), b],
+                    )),
+                }
+                last = Some(r);
+            }
+        }
+        pieces
+    }
+}
+
 /// Refuses meshes too coarse to draw or too fine for the size budget.
 pub(crate) fn check_resolution(n: usize) -> Result<(), FigureError> {
     if !(2..=80).contains(&n) {
@@ -410,30 +454,35 @@ impl Figure for Landscape3d {
         svg.raw(&scene.axes((&self.titles.0, &self.titles.1, &self.titles.2)));
         let mesh = self.grid.resample(self.resolution + 1);
         let n = self.resolution + 1;
+        // Path pieces are painted right after the nearest cell they touch, so nearer faces
+        // (a ridge in front) hide them and farther ones never do.
+        let order = scene.cell_order(n);
+        let after = self.path_pieces(&scene, &order, n - 1);
         // Each face sets only `color` (12-bit); fill and stroke (which hides seams) follow it.
         svg.raw(FACES_GROUP);
-        for (i, j) in scene.cell_order(n) {
+        for (r, &(i, j)) in order.iter().enumerate() {
             let idx = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)];
             let c = idx.map(|(a, b)| scene.norm(mesh.xi(a), mesh.yj(b), mesh.value(a, b)));
-            if c.iter().any(|p| !p.2.is_finite()) {
-                continue;
+            if c.iter().all(|p| p.2.is_finite()) {
+                let col = hex3(scene.face_colour(&c, map));
+                let px = c.map(|p| scene.project(p));
+                svg.fmt(format_args!(
+                    "<path color=\"{col}\" d=\"{}\"/>",
+                    face_path(&px)
+                ));
             }
-            let col = hex3(scene.face_colour(&c, map));
-            let px = c.map(|p| scene.project(p));
-            svg.fmt(format_args!(
-                "<path color=\"{col}\" d=\"{}\"/>",
-                face_path(&px)
-            ));
-        }
-        svg.raw("</g><g fill=\"none\" stroke-linejoin=\"round\">");
-        for (k, (_, pts)) in self.paths.iter().enumerate() {
-            let px: Vec<(f64, f64)> = super::landscape2d::finite_prefix(pts)
-                .iter()
-                .map(|&(x, y)| scene.at(x, y, self.grid.at(x, y)))
-                .collect();
-            let (class, colour) = series(k);
-            let d = path_data(&px);
-            svg.fmt(format_args!("<path stroke=\"#fff\" stroke-opacity=\".7\" stroke-width=\"4\" d=\"{d}\"/><path class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2\" d=\"{d}\"/>"));
+            if let Some(pieces) = after.get(&r) {
+                svg.raw("</g><g fill=\"none\" stroke-width=\"2.5\" stroke-linecap=\"round\" stroke-linejoin=\"round\">");
+                for (k, piece) in pieces {
+                    let (class, colour) = series(*k);
+                    svg.fmt(format_args!(
+                        "<path class=\"{class}\" stroke=\"{colour}\" d=\"{}\"/>",
+                        path_data(piece)
+                    ));
+                }
+                svg.raw("</g>");
+                svg.raw(FACES_GROUP);
+            }
         }
         svg.raw("</g><g stroke=\"#000\" fill=\"#fff\">");
         for m in &self.markers {
