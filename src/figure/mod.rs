@@ -53,6 +53,7 @@ mod landscape3d;
 mod line;
 mod png;
 mod report;
+mod scene;
 mod surface_anim;
 mod svg;
 mod theme;

@@ -7,7 +7,8 @@
 
 use super::animate::{Timing, step_counter};
 use super::grid::Grid;
-use super::landscape3d::{FACES_GROUP, Scene, check_resolution, face_path};
+use super::landscape3d::check_resolution;
+use super::scene::{FACES_GROUP, Scene, face_path};
 use super::svg::Svg;
 use super::theme::{ColourMap, FALLBACK_FG, hex};
 use super::{Figure, FigureError, Meta};
