@@ -1,0 +1,516 @@
+//! Browser test: headless Chromium (Debian's `chromium`) opens fixture pages holding every
+//! figure kind in mdBook's light and navy themes (mdBook's own `variables.css` when the cargo
+//! registry has it) and checks, from screenshots and probes written into the DOM:
+//! animations move between two moments (with and without the kit's script) while static
+//! figures do not; the iteration slider pauses and scrubs; the radio buttons of a variant
+//! family switch it without script; text follows the theme; no script errors.
+//!
+//! Needs `chromium` on PATH (or `DESCENT_CHROMIUM`); without it each test prints why it is
+//! skipped. CI installs it with `apt-get install -y chromium`.
+
+mod fixture;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Chromium runs one at a time: the machines running this have few cores.
+static CHROMIUM: Mutex<()> = Mutex::new(());
+
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("DESCENT_CHROMIUM") {
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+fn skip_reason() -> Option<String> {
+    if chromium().is_some() {
+        return None;
+    }
+    Some(match std::env::var("DESCENT_CHROMIUM") {
+        Ok(p) => format!("skipped: DESCENT_CHROMIUM={p} is not a file; point it at a Chromium binary"),
+        Err(_) => "skipped: no chromium on PATH (install it with `apt-get install -y chromium`, or set DESCENT_CHROMIUM)".into(),
+    })
+}
+
+/// Says (past the test harness's capture, so CI logs show it) why a test is skipped.
+fn skipped() -> bool {
+    use std::io::Write;
+    match skip_reason() {
+        Some(why) => {
+            let _ = writeln!(std::io::stderr(), "browser test {why}");
+            true
+        }
+        None => false,
+    }
+}
+
+fn work_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("figure-browser");
+    std::fs::create_dir_all(&dir).expect("work dir");
+    dir
+}
+
+/// Runs headless Chromium on `page` with `extra` flags; returns (stdout, stderr).
+fn run_chromium(page: &Path, extra: &[String]) -> (String, String) {
+    let _guard = CHROMIUM.lock().unwrap_or_else(|e| e.into_inner());
+    let profile = tempfile::tempdir().expect("profile dir");
+    let mut cmd = Command::new(chromium().expect("chromium"));
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--enable-logging=stderr",
+        "--v=0",
+    ])
+    .arg(format!("--user-data-dir={}", profile.path().display()))
+    .args(extra)
+    .arg(format!("file://{}", page.display()))
+    .env("XDG_RUNTIME_DIR", "/tmp")
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("start chromium");
+    let (mut out, mut err) = (
+        child.stdout.take().expect("stdout"),
+        child.stderr.take().expect("stderr"),
+    );
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(240) {
+            let _ = child.kill();
+            panic!("chromium took over 240 s on {}", page.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (
+        reader.join().unwrap_or_default(),
+        err_reader.join().unwrap_or_default(),
+    )
+}
+
+fn screenshot(page: &Path, out: &Path, budget_ms: u32, size: &str) -> Image {
+    let _ = std::fs::remove_file(out);
+    let (_, stderr) = run_chromium(
+        page,
+        &[
+            format!("--window-size={size}"),
+            format!("--virtual-time-budget={budget_ms}"),
+            format!("--screenshot={}", out.display()),
+        ],
+    );
+    assert_no_console_errors(&stderr);
+    decode_png(&std::fs::read(out).unwrap_or_else(|e| {
+        panic!(
+            "no screenshot {} ({e}); chromium said: {stderr}",
+            out.display()
+        )
+    }))
+}
+
+fn dump_dom(page: &Path, budget_ms: u32) -> String {
+    let (dom, stderr) = run_chromium(
+        page,
+        &[
+            format!("--virtual-time-budget={budget_ms}"),
+            "--dump-dom".into(),
+        ],
+    );
+    assert_no_console_errors(&stderr);
+    assert!(
+        dom.contains("errors:0:"),
+        "the page recorded script errors: {}",
+        dom.split("errors:")
+            .nth(1)
+            .unwrap_or("(no record)")
+            .split('<')
+            .next()
+            .unwrap_or("")
+    );
+    dom
+}
+
+fn assert_no_console_errors(stderr: &str) {
+    for line in stderr.lines() {
+        let bad = line.contains("Uncaught") || (line.contains("CONSOLE") && line.contains("ERROR"));
+        assert!(!bad, "console error: {line}");
+    }
+}
+
+/// A decoded screenshot: RGBA pixels.
+struct Image {
+    width: usize,
+    height: usize,
+    rgba: Vec<u8>,
+}
+
+impl Image {
+    fn differing_pixels(&self, other: &Image) -> usize {
+        self.difference(other).0
+    }
+
+    /// How many pixels differ, and the box (x0, y0, x1, y1) around them.
+    fn difference(&self, other: &Image) -> (usize, (usize, usize, usize, usize)) {
+        assert_eq!(
+            (self.width, self.height),
+            (other.width, other.height),
+            "screenshots of one size"
+        );
+        let mut bbox = (usize::MAX, usize::MAX, 0, 0);
+        let mut n = 0;
+        for (i, (a, b)) in self.rgba.chunks(4).zip(other.rgba.chunks(4)).enumerate() {
+            if a != b {
+                n += 1;
+                let (x, y) = (i % self.width, i / self.width);
+                bbox = (bbox.0.min(x), bbox.1.min(y), bbox.2.max(x), bbox.3.max(y));
+            }
+        }
+        (n, bbox)
+    }
+}
+
+/// Decodes an 8-bit RGB or RGBA, non-interlaced PNG (what Chromium writes).
+fn decode_png(png: &[u8]) -> Image {
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    let (mut pos, mut idat) = (8, Vec::new());
+    let (mut width, mut height, mut channels) = (0, 0, 0);
+    while pos + 8 <= png.len() {
+        let len = u32::from_be_bytes([png[pos], png[pos + 1], png[pos + 2], png[pos + 3]]) as usize;
+        let kind = &png[pos + 4..pos + 8];
+        let data = &png[pos + 8..pos + 8 + len];
+        match kind {
+            b"IHDR" => {
+                width = u32::from_be_bytes([data[0], data[1], data[2], data[3]]) as usize;
+                height = u32::from_be_bytes([data[4], data[5], data[6], data[7]]) as usize;
+                assert_eq!(data[8], 8, "8-bit");
+                assert_eq!(data[12], 0, "not interlaced");
+                channels = match data[9] {
+                    2 => 3,
+                    6 => 4,
+                    t => panic!("colour type {t}"),
+                };
+            }
+            b"IDAT" => idat.extend_from_slice(data),
+            _ => {}
+        }
+        pos += 12 + len;
+    }
+    let mut raw = Vec::new();
+    flate2::read::ZlibDecoder::new(&idat[..])
+        .read_to_end(&mut raw)
+        .expect("inflate");
+    let stride = width * channels;
+    let mut pixels = vec![0u8; stride * height];
+    for r in 0..height {
+        let filter = raw[r * (stride + 1)];
+        let line = &raw[r * (stride + 1) + 1..(r + 1) * (stride + 1)];
+        for i in 0..stride {
+            let a = if i >= channels {
+                pixels[r * stride + i - channels]
+            } else {
+                0
+            };
+            let b = if r > 0 {
+                pixels[(r - 1) * stride + i]
+            } else {
+                0
+            };
+            let c = if r > 0 && i >= channels {
+                pixels[(r - 1) * stride + i - channels]
+            } else {
+                0
+            };
+            let pred = match filter {
+                0 => 0,
+                1 => a,
+                2 => b,
+                3 => ((u16::from(a) + u16::from(b)) / 2) as u8,
+                _ => {
+                    let p = i16::from(a) + i16::from(b) - i16::from(c);
+                    let (pa, pb, pc) = (
+                        (p - i16::from(a)).abs(),
+                        (p - i16::from(b)).abs(),
+                        (p - i16::from(c)).abs(),
+                    );
+                    if pa <= pb && pa <= pc {
+                        a
+                    } else if pb <= pc {
+                        b
+                    } else {
+                        c
+                    }
+                }
+            };
+            pixels[r * stride + i] = line[i].wrapping_add(pred);
+        }
+    }
+    let rgba = if channels == 4 {
+        pixels
+    } else {
+        pixels
+            .chunks(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect()
+    };
+    Image {
+        width,
+        height,
+        rgba,
+    }
+}
+
+/// The book-sized figures as mdBook delivers them: tag and attribute names in lower case.
+/// Fewer differing pixels than this is rasterisation noise, not motion.
+const STILL: usize = 100;
+
+fn figures() -> Vec<(&'static str, usize, String)> {
+    let all = fixture::all(fixture::Scale::Book).expect("book figures render");
+    all.into_iter()
+        .map(|(k, b, svg)| (k, b, fixture::mdbook_like(&svg)))
+        .collect()
+}
+
+fn write_page(name: &str, html: &str) -> PathBuf {
+    let path = work_dir().join(name);
+    std::fs::write(&path, html).expect("write page");
+    path
+}
+
+fn pick(
+    all: &[(&'static str, usize, String)],
+    kinds: &[&str],
+) -> Vec<(&'static str, usize, String)> {
+    all.iter()
+        .filter(|f| kinds.contains(&f.0))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn every_kind_renders_in_light_and_dark_and_animations_move() {
+    if skipped() {
+        return;
+    }
+    let all = figures();
+    assert!(all[0].2.contains("viewbox="));
+    let (css, source) = fixture::mdbook_variables_css();
+    eprintln!("theme CSS: {source}");
+    for theme in ["light", "navy"] {
+        let page = write_page(
+            &format!("{theme}.html"),
+            &fixture::page(theme, &css, &all, ""),
+        );
+        dump_dom(&page, 500);
+        let dir = work_dir();
+        // Short budgets: every virtual frame repaints the animated surface in software.
+        let early = screenshot(
+            &page,
+            &dir.join(format!("{theme}-early.png")),
+            400,
+            "1000,7600",
+        );
+        let late = screenshot(
+            &page,
+            &dir.join(format!("{theme}-late.png")),
+            1200,
+            "1000,7600",
+        );
+        let moved = early.differing_pixels(&late);
+        assert!(
+            moved > 10 * STILL,
+            "{theme}: the animations moved only {moved} pixels between the two moments"
+        );
+    }
+}
+
+#[test]
+fn static_figures_hold_still_and_animations_play_without_the_script() {
+    if skipped() {
+        return;
+    }
+    let all = figures();
+    let (css, _) = fixture::mdbook_variables_css();
+    let dir = work_dir();
+    let still = pick(
+        &all,
+        &[
+            "line chart",
+            "image",
+            "heatmap",
+            "landscape 2-D",
+            "landscape 3-D",
+            "variants (landscape)",
+        ],
+    );
+    let page = write_page("static.html", &fixture::page("light", &css, &still, ""));
+    let a = screenshot(&page, &dir.join("static-early.png"), 1000, "900,3400");
+    let b = screenshot(&page, &dir.join("static-late.png"), 3000, "900,3400");
+    // Software rasterisation may re-draw a few anti-aliased edge pixels of the 3-D surface's
+    // thousands of faces differently between two screenshots; motion changes thousands.
+    let (n, bbox) = a.difference(&b);
+    assert!(
+        n < STILL,
+        "static figures changed by {n} pixels between two moments, within {bbox:?}"
+    );
+    let moving = pick(&all, &["race", "animated surface"]);
+    let page = write_page(
+        "no-script.html",
+        &fixture::page_with("coal", &css, &moving, "", false),
+    );
+    let a = screenshot(&page, &dir.join("no-script-early.png"), 400, "900,1300");
+    let b = screenshot(&page, &dir.join("no-script-late.png"), 1200, "900,1300");
+    assert!(
+        a.differing_pixels(&b) > 5 * STILL,
+        "without the script the animations did not play"
+    );
+}
+
+/// A probe that sets the slider of the first animated figure to `step` and reports what the
+/// figure then shows.
+fn scrub_script(step: usize) -> String {
+    format!(
+        "window.addEventListener('load',function(){{var pre=document.createElement('pre');pre.id='probe';document.body.appendChild(pre);\
+         var svg=document.querySelector('svg.dfig[data-steps]');var slider=svg.nextElementSibling.querySelector('input[type=range]');\
+         slider.value='{step}';slider.dispatchEvent(new Event('input'));\
+         setTimeout(function(){{var g=svg.querySelector('.counter > g > g');var l=g.transform.animVal;var m=l.numberOfItems?l.getItem(0):null;\
+         pre.textContent='probe:'+JSON.stringify({{paused:svg.animationsPaused(),time:svg.getCurrentTime(),shift:m?m.matrix.f:null,shown:slider.nextElementSibling.textContent}})+':end';}},400);}});"
+    )
+}
+
+fn probe(dom: &str) -> String {
+    dom.rsplit("probe:")
+        .next()
+        .and_then(|s| s.split(":end").next())
+        .unwrap_or_else(|| {
+            panic!(
+                "no probe in the page: {}",
+                &dom[dom.len().saturating_sub(400)..]
+            )
+        })
+        .replace("&quot;", "\"")
+}
+
+#[test]
+fn the_slider_pauses_and_scrubs_to_a_step() {
+    if skipped() {
+        return;
+    }
+    let all = figures();
+    let (css, _) = fixture::mdbook_variables_css();
+    let race = pick(&all, &["race"]);
+    let dt: f64 = race[0]
+        .2
+        .split("data-step-dur=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .expect("step duration");
+    let page20 = write_page(
+        "scrub-20.html",
+        &fixture::page("light", &css, &race, &scrub_script(20)),
+    );
+    let p = probe(&dump_dom(&page20, 2000));
+    assert!(p.contains("\"paused\":true"), "{p}");
+    assert!(
+        p.contains("\"shift\":-320"),
+        "the counter shows step 20: {p}"
+    );
+    assert!(p.contains("\"shown\":\"20 / 50\""), "{p}");
+    let time: f64 = p
+        .split("\"time\":")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .and_then(|s| s.parse().ok())
+        .expect("time");
+    assert!(
+        (time - 20.0 * dt).abs() < dt / 2.0,
+        "time {time} is step 20 ({})",
+        20.0 * dt
+    );
+    let dir = work_dir();
+    let a = screenshot(&page20, &dir.join("scrub-20-early.png"), 1000, "900,700");
+    let b = screenshot(&page20, &dir.join("scrub-20-late.png"), 3000, "900,700");
+    assert!(
+        a.differing_pixels(&b) < STILL,
+        "a scrubbed figure stays paused"
+    );
+    let page40 = write_page(
+        "scrub-40.html",
+        &fixture::page("light", &css, &race, &scrub_script(40)),
+    );
+    let c = screenshot(&page40, &dir.join("scrub-40.png"), 1000, "900,700");
+    assert!(
+        a.differing_pixels(&c) > 5 * STILL,
+        "steps 20 and 40 look different"
+    );
+}
+
+#[test]
+fn radio_buttons_switch_variants_and_text_follows_the_theme() {
+    if skipped() {
+        return;
+    }
+    let all = figures();
+    let (css, _) = fixture::mdbook_variables_css();
+    let fam = pick(&all, &["variants (landscape)"]);
+    let script = "window.addEventListener('load',function(){var pre=document.createElement('pre');document.body.appendChild(pre);\
+        var svg=document.querySelector('svg.dfig');var p=svg.classList[1];\
+        var shown=function(){return Array.prototype.map.call(svg.querySelectorAll('.'+p+'-v'),function(g){return getComputedStyle(g).display}).join(',')};\
+        var before=shown();svg.querySelectorAll('input[type=radio]')[2].click();var after=shown();\
+        var probe=document.createElement('div');probe.style.color='var(--fg)';document.body.appendChild(probe);\
+        var text=svg.querySelector('g.fg text');\
+        pre.textContent='probe:'+before+'|'+after+'|'+getComputedStyle(text).fill+'|'+getComputedStyle(probe).color+':end';});";
+    let mut fgs = Vec::new();
+    for theme in ["light", "navy"] {
+        let page = write_page(
+            &format!("variants-{theme}.html"),
+            &fixture::page(theme, &css, &fam, script),
+        );
+        let p = probe(&dump_dom(&page, 1000));
+        let parts: Vec<&str> = p.split('|').collect();
+        assert_eq!(
+            parts[0], "inline,none,none,none",
+            "first variant shows at first"
+        );
+        assert_eq!(
+            parts[1], "none,none,inline,none",
+            "the third radio shows the third variant"
+        );
+        assert_eq!(
+            parts[2], parts[3],
+            "{theme}: text is drawn in the theme's --fg"
+        );
+        fgs.push(parts[2].to_owned());
+        screenshot(
+            &page,
+            &work_dir().join(format!("variants-{theme}.png")),
+            500,
+            "900,700",
+        );
+    }
+    assert_ne!(fgs[0], fgs[1], "light and navy text differ");
+}
