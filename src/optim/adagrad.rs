@@ -1,7 +1,7 @@
 //! Adagrad, `torch.optim.Adagrad`: steps scaled by the root of the sum of all squared
 //! gradients so far, with an optional decaying learning rate.
 
-use super::error::{ConfigError, StepError, check_lengths, non_negative};
+use super::error::{ConfigError, StepError, check_lengths, non_negative, positive};
 use super::{LearningRate, Optimizer, Real, decay, effective_grad};
 
 /// Adagrad's hyper-parameters, PyTorch's defaults: `lr = 1e-2`, `lr_decay = 0`,
@@ -79,7 +79,7 @@ impl AdagradConfig {
             self.initial_accumulator_value,
             ConfigError::InitialAccumulator,
         )?;
-        non_negative(self.eps, ConfigError::Epsilon)
+        positive(self.eps, ConfigError::Epsilon)
     }
 
     /// The optimiser with these hyper-parameters.

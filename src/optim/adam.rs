@@ -2,7 +2,7 @@
 //! both bias-corrected; optionally AMSGrad. [`AdamW`](super::AdamW) shares this update with
 //! decoupled weight decay.
 
-use super::error::{ConfigError, StepError, betas_in_range, check_lengths, non_negative};
+use super::error::{ConfigError, StepError, betas_in_range, check_lengths, non_negative, positive};
 use super::real::{lerp, maximum};
 use super::{LearningRate, Optimizer, Real, effective_grad};
 
@@ -75,7 +75,7 @@ impl AdamConfig {
     /// [`ConfigError`] naming the first value that makes no sense.
     pub fn validate(&self) -> Result<(), ConfigError> {
         non_negative(self.lr, ConfigError::LearningRate)?;
-        non_negative(self.eps, ConfigError::Epsilon)?;
+        positive(self.eps, ConfigError::Epsilon)?;
         betas_in_range(self.betas)?;
         non_negative(self.weight_decay, ConfigError::WeightDecay)
     }
@@ -308,6 +308,7 @@ mod tests {
             b().weight_decay(-1.0).validate(),
             Err(ConfigError::WeightDecay(-1.0))
         );
-        assert!(b().betas(0.0, 0.0).eps(0.0).validate().is_ok());
+        assert!(b().betas(0.0, 0.0).validate().is_ok());
+        assert_eq!(b().eps(0.0).validate(), Err(ConfigError::Epsilon(0.0)));
     }
 }

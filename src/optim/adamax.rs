@@ -1,6 +1,6 @@
 //! Adamax, `torch.optim.Adamax`: Adam with the infinity norm in place of the root mean square.
 
-use super::error::{ConfigError, StepError, betas_in_range, check_lengths, non_negative};
+use super::error::{ConfigError, StepError, betas_in_range, check_lengths, non_negative, positive};
 use super::real::{lerp, maximum};
 use super::{LearningRate, Optimizer, Real, decay, effective_grad};
 
@@ -66,7 +66,7 @@ impl AdamaxConfig {
     /// [`ConfigError`] naming the first value that makes no sense.
     pub fn validate(&self) -> Result<(), ConfigError> {
         non_negative(self.lr, ConfigError::LearningRate)?;
-        non_negative(self.eps, ConfigError::Epsilon)?;
+        positive(self.eps, ConfigError::Epsilon)?;
         betas_in_range(self.betas)?;
         non_negative(self.weight_decay, ConfigError::WeightDecay)
     }

@@ -10,9 +10,12 @@ pub enum ConfigError {
     /// `lr < 0` or not finite.
     #[error("invalid learning rate {0}: it must be a finite number >= 0, e.g. 0.01")]
     LearningRate(f64),
-    /// `eps < 0` or not finite. As in PyTorch, `eps = 0` is accepted (Adagrad and RMSprop then
-    /// divide 0 by 0 where a gradient entry stays 0).
-    #[error("invalid epsilon value {0}: eps must be a finite number >= 0, e.g. 1e-8")]
+    /// `eps <= 0` or not finite. Stricter than PyTorch, which accepts `eps = 0`: the
+    /// optimisers then divide 0 by 0 wherever a gradient entry stays 0.
+    #[error(
+        "invalid epsilon value {0}: eps must be a finite number > 0 (it keeps the update from \
+         dividing by zero), e.g. 1e-8"
+    )]
     Epsilon(f64),
     /// A beta outside `[0, 1)`.
     #[error(
@@ -99,6 +102,15 @@ pub enum StepError {
 /// `Ok` when `value` is finite and `>= 0`, else `err(value)`.
 pub(crate) fn non_negative(value: f64, err: fn(f64) -> ConfigError) -> Result<(), ConfigError> {
     if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(err(value))
+    }
+}
+
+/// `Ok` when `value` is finite and above 0, else `err(value)`.
+pub(crate) fn positive(value: f64, err: fn(f64) -> ConfigError) -> Result<(), ConfigError> {
+    if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
         Err(err(value))

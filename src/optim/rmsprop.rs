@@ -1,7 +1,7 @@
 //! RMSprop, `torch.optim.RMSprop`: steps scaled by a running root mean square of the gradient,
 //! optionally centred and with momentum.
 
-use super::error::{ConfigError, StepError, check_lengths, non_negative};
+use super::error::{ConfigError, StepError, check_lengths, non_negative, positive};
 use super::real::lerp;
 use super::{LearningRate, Optimizer, Real, decay, effective_grad};
 
@@ -78,7 +78,7 @@ impl RmsPropConfig {
     /// [`ConfigError`] naming the first value that makes no sense.
     pub fn validate(&self) -> Result<(), ConfigError> {
         non_negative(self.lr, ConfigError::LearningRate)?;
-        non_negative(self.eps, ConfigError::Epsilon)?;
+        positive(self.eps, ConfigError::Epsilon)?;
         non_negative(self.momentum, ConfigError::Momentum)?;
         non_negative(self.weight_decay, ConfigError::WeightDecay)?;
         non_negative(self.alpha, ConfigError::Alpha)
@@ -273,6 +273,6 @@ mod tests {
             Err(ConfigError::WeightDecay(-0.1))
         );
         assert_eq!(b().alpha(-0.5).validate(), Err(ConfigError::Alpha(-0.5)));
-        assert!(b().eps(0.0).validate().is_ok());
+        assert_eq!(b().eps(0.0).validate(), Err(ConfigError::Epsilon(0.0)));
     }
 }
