@@ -6,6 +6,7 @@
 //! device ([`device`]) and figures ([`figure`]), handed to the page through [`cell`].
 #![warn(missing_docs)]
 
+mod batch_order;
 pub mod cell;
 pub mod data;
 pub mod device;

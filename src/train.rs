@@ -3,6 +3,7 @@
 //! batches taken as consecutive slices, the batch loss recorded before each step and the test
 //! loss after it.
 
+use crate::batch_order::Orders;
 use crate::data::Subset;
 use crate::logistic::{self, Wants};
 use crate::test_loss::TestLoss;
@@ -10,7 +11,6 @@ use ndarray::Array1;
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand::SeedableRng;
 use ndarray_rand::rand::rngs::StdRng;
-use ndarray_rand::rand::seq::SliceRandom;
 use ndarray_rand::rand_distr::StandardNormal;
 
 /// The starting weights of the tutorial's recipe, `randn(785) / 100`, from a seed.
@@ -214,11 +214,7 @@ pub fn train_cpu(
         }),
         steps_per_epoch,
     };
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut rng = match config.shuffle {
-        Shuffle::Never => None,
-        Shuffle::Once(seed) | Shuffle::EveryEpoch(seed) => Some(StdRng::seed_from_u64(seed)),
-    };
+    let mut orders = Orders::new(n, config.shuffle);
     let mut test_loss = config
         .test_loss_every_step
         .then(|| TestLoss::new(&theta, train, test, config.batch_size, total_steps));
@@ -227,16 +223,9 @@ pub fn train_cpu(
         probabilities: matches!(test_loss, Some(TestLoss::Incremental { .. })),
     };
     let mut residuals = Vec::with_capacity(config.batch_size);
-    for epoch in 0..config.epochs {
-        let reshuffle = match config.shuffle {
-            Shuffle::Never => false,
-            Shuffle::Once(_) => epoch == 0,
-            Shuffle::EveryEpoch(_) => true,
-        };
-        if reshuffle && let Some(rng) = rng.as_mut() {
-            order.shuffle(rng);
-        }
-        for rows in order.chunks_exact(config.batch_size) {
+    for _ in 0..config.epochs {
+        orders.next_epoch();
+        for rows in orders.current().chunks_exact(config.batch_size) {
             let (loss, gradient, probabilities) = logistic::pass(
                 theta.view(),
                 train.x.view(),

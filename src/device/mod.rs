@@ -16,7 +16,6 @@
 pub mod cpu;
 mod error;
 pub mod gpu;
-pub mod schedule;
 
 pub use error::DeviceError;
 

@@ -9,8 +9,9 @@ use super::kernels::{Params, Records};
 use super::matrix::GpuMatrix;
 use super::state::{self, Data, Dispatch, Kernel, ParamsBuffer, Sizes, State};
 use super::{Gpu, plan};
+use crate::batch_order::Orders;
 use crate::data::Subset;
-use crate::device::{DeviceError, schedule};
+use crate::device::DeviceError;
 use crate::train::{Run, TrainConfig};
 use ndarray::Array1;
 
@@ -121,7 +122,7 @@ pub fn train(
     let n = train.len();
     let steps = config.steps_per_epoch(n);
     let total = steps * config.epochs;
-    let mut orders = schedule::Orders::new(n, config.shuffle);
+    let mut orders = Orders::new(n, config.shuffle);
     let first = orders.next_epoch().map(|o| train.permuted(o));
     let data0 = first.as_ref().unwrap_or(train);
     let train_m = GpuMatrix::upload(gpu, "the training set", data0.x.view(), data0.t.view())?;

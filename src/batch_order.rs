@@ -1,5 +1,5 @@
-//! The order of the training samples in each epoch, drawn exactly as `train::train_cpu` draws
-//! it (one `StdRng` from the seed, the same order vector shuffled in place), so every device
+//! The order of the training samples in each epoch: one `StdRng` from the seed, one order
+//! vector shuffled in place. The CPU and GPU training paths both draw it here, so every device
 //! sees the same batches.
 
 use crate::train::Shuffle;
@@ -46,6 +46,11 @@ impl Orders {
         }
         self.order.shuffle(rng);
         Some(&self.order)
+    }
+
+    /// The order of the epoch [`Orders::next_epoch`] last started.
+    pub fn current(&self) -> &[usize] {
+        &self.order
     }
 }
 
