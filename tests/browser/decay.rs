@@ -70,13 +70,22 @@ fn check_families(p: &str) -> Vec<(String, usize)> {
         let (title, rest) = row.split_once('=').expect("title=...");
         let (n, states) = rest.split_once(':').expect("n:states");
         let n: usize = n.parse().expect("a button count");
-        let only = |k: usize| -> String { (0..n).map(|i| if i == k { '1' } else { '0' }).collect() };
+        let only =
+            |k: usize| -> String { (0..n).map(|i| if i == k { '1' } else { '0' }).collect() };
         let states: Vec<&str> = states.split('>').collect();
         assert_eq!(states.len(), n + 1, "{title}: one state per click");
-        assert_eq!(states[0], only(0), "{title}: the first variant shows at first");
+        assert_eq!(
+            states[0],
+            only(0),
+            "{title}: the first variant shows at first"
+        );
         for (click, state) in states[1..].iter().enumerate() {
             let k = n - 1 - click;
-            assert_eq!(*state, only(k), "{title}: button {k} shows variant {k} alone");
+            assert_eq!(
+                *state,
+                only(k),
+                "{title}: button {k} shows variant {k} alone"
+            );
         }
         seen.push((title.to_owned(), n));
     }
@@ -92,12 +101,15 @@ fn the_weight_decay_families_switch_without_script() {
         return;
     };
     let dom = dump_dom(&page, 1000);
-    assert!(!dom.contains("dfig-player"), "the figure script did not run");
+    assert!(
+        !dom.contains("dfig-player"),
+        "the figure script did not run"
+    );
     let seen = check_families(&probe(&dom));
     let want = [
-        ("Rastrigin plus (λ/2)|θ|² along the diagonal", 6),
+        ("Rastrigin plus (λ/2)|θ|² along the diagonal", 5),
         ("Adam with weight decay and AdamW", 4),
-        ("Shifted Rastrigin plus λ|θ|² along the diagonal", 6),
+        ("Shifted Rastrigin plus λ|θ|² along the diagonal", 5),
     ];
     let want: Vec<(String, usize)> = want.iter().map(|(t, n)| ((*t).to_owned(), *n)).collect();
     assert_eq!(seen, want, "the chapter's three families, in order");
@@ -112,7 +124,10 @@ fn the_learning_rate_family_switches_without_script() {
         return;
     };
     let dom = dump_dom(&page, 1000);
-    assert!(!dom.contains("dfig-player"), "the figure script did not run");
+    assert!(
+        !dom.contains("dfig-player"),
+        "the figure script did not run"
+    );
     let seen = check_families(&probe(&dom));
     assert_eq!(seen, vec![("ExponentialLR for several γ".to_owned(), 6)]);
 }
