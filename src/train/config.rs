@@ -191,7 +191,7 @@ impl TrainConfig {
         }
         if let Some(schedule) = &self.schedule {
             return Err(format!(
-                "{schedule} (the GPU kernels keep one learning rate)"
+                "{schedule} trained on the CPU (the GPU kernels keep one learning rate)"
             ));
         }
         if self.theta_every.is_some() {
