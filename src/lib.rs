@@ -7,7 +7,9 @@
 //! paths and grids of the plane ([`plane`]) are the plain data those modules share.
 #![warn(missing_docs)]
 
-mod batch_order;
+/// The `ndarray` this library is built on, so a chapter needs no second copy.
+pub use ndarray;
+
 pub mod cell;
 pub mod data;
 pub mod device;
@@ -16,5 +18,5 @@ pub mod landscape;
 pub mod logistic;
 pub mod optim;
 pub mod plane;
-mod test_loss;
+pub mod prelude;
 pub mod train;
