@@ -197,8 +197,20 @@ impl Settings {
             None => target_dir.join("descent"),
         };
         let src_dir = at_root(src)?;
-        refuse_inside(&src_dir, src, &target_dir, "the target folder", raw.target_dir.is_some())?;
-        refuse_inside(&src_dir, src, &work_dir, "the work folder", raw.work_dir.is_some())?;
+        refuse_inside(
+            &src_dir,
+            src,
+            &target_dir,
+            "the target folder",
+            raw.target_dir.is_some(),
+        )?;
+        refuse_inside(
+            &src_dir,
+            src,
+            &work_dir,
+            "the work folder",
+            raw.work_dir.is_some(),
+        )?;
         let device = match device_env.filter(|d| !d.is_empty()) {
             Some(env) => check_device(&env, "the environment variable DESCENT_DEVICE")?,
             None => check_device(

@@ -128,7 +128,15 @@ pub fn execute(settings: &Settings, plans: &[Plan], progress: &Progress) -> Resu
     }
     stale = still.iter().map(|&j| stale[j]).collect();
     if !stale.is_empty() {
-        compile_and_run(settings, plans, &sources, &keys, &stale, &mut outcomes, progress)?;
+        compile_and_run(
+            settings,
+            plans,
+            &sources,
+            &keys,
+            &stale,
+            &mut outcomes,
+            progress,
+        )?;
     }
     drop(lock);
     Ok(outcomes)
@@ -259,13 +267,9 @@ fn compile_and_run(
         timeout: settings.timeout,
         output: settings.output_limit,
     };
-    let results = run::run_all(
-        &jobs,
-        &limits,
-        &settings.book_root,
-        &env,
-        &|_, _| progress.advance(),
-    );
+    let results = run::run_all(&jobs, &limits, &settings.book_root, &env, &|_, _| {
+        progress.advance()
+    });
     progress.finish();
     for (result, &i) in results.into_iter().zip(&job_chapter) {
         let plan = &plans[i];

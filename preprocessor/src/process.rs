@@ -21,10 +21,7 @@ static RUNNING: Mutex<BTreeSet<u32>> = Mutex::new(BTreeSet::new());
 ///
 /// # Errors
 /// The program cannot be started or waited for.
-pub fn run_group(
-    command: &mut Command,
-    timeout: Duration,
-) -> std::io::Result<Option<ExitStatus>> {
+pub fn run_group(command: &mut Command, timeout: Duration) -> std::io::Result<Option<ExitStatus>> {
     install_interrupt_handler();
     #[cfg(unix)]
     {
@@ -140,7 +137,11 @@ fn kill_leftovers(runs: &Path) {
     };
     let me = std::process::id();
     for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
             continue;
         };
         if pid == me {

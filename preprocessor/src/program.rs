@@ -152,8 +152,7 @@ pub fn misplaced_main(cells: &[Cell]) -> Option<(usize, usize)> {
                 let rest = match rest {
                     ["async" | "unsafe", rest @ ..] | rest => rest,
                 };
-                matches!(rest, ["fn", "main", ..])
-                    && !line.starts_with(char::is_whitespace)
+                matches!(rest, ["fn", "main", ..]) && !line.starts_with(char::is_whitespace)
             })
             .map(|i| (k, cell.first_line + i))
     })
@@ -235,7 +234,10 @@ mod tests {
         ];
         assert_eq!(misplaced_main(&cells), Some((1, 7)));
         assert_eq!(misplaced_main(&[cell(3, "fn main_menu() {}\n")]), None);
-        assert_eq!(misplaced_main(&[cell(3, "mod m {\n    fn main() {}\n}\n")]), None);
+        assert_eq!(
+            misplaced_main(&[cell(3, "mod m {\n    fn main() {}\n}\n")]),
+            None
+        );
     }
 
     #[test]

@@ -99,7 +99,10 @@ pub fn split(
             let mut bytes = Vec::with_capacity(take as usize);
             file.by_ref().take(take).read_to_end(&mut bytes)?;
             shown[current] += take;
-            push_text(&mut finished.cells[current], &text_of(&bytes, take < to - from));
+            push_text(
+                &mut finished.cells[current],
+                &text_of(&bytes, take < to - from),
+            );
         }
         Ok(())
     };
@@ -175,7 +178,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("stdout");
         std::fs::write(&out, stdout).unwrap();
-        split(&out, channel.as_bytes(), cells, dir.path(), limit, "kept.txt").unwrap()
+        split(
+            &out,
+            channel.as_bytes(),
+            cells,
+            dir.path(),
+            limit,
+            "kept.txt",
+        )
+        .unwrap()
     }
 
     #[test]

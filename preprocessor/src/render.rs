@@ -113,7 +113,11 @@ pub fn in_container(markdown: &str, container: &str) -> String {
     for (i, line) in markdown.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
-            out.push_str(if line.trim().is_empty() { blank } else { container });
+            out.push_str(if line.trim().is_empty() {
+                blank
+            } else {
+                container
+            });
         }
         out.push_str(line);
     }

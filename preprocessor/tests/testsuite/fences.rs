@@ -10,7 +10,12 @@ fn a_cell_in_a_list_item_runs_and_the_list_goes_on() {
     book.build_ok();
     let page = book.page("l.md");
     assert!(
-        appears_between(&page, "First step", "<code>in &lt;list&gt; 42</code>", Some("</li>")),
+        appears_between(
+            &page,
+            "First step",
+            "<code>in &lt;list&gt; 42</code>",
+            Some("</li>")
+        ),
         "{page}"
     );
     assert!(page.contains("<code class=\"language-rust"), "{page}");
@@ -49,7 +54,8 @@ fn a_cell_in_a_block_quote_runs_inside_the_quote() {
 
 #[test]
 fn a_cell_in_a_list_inside_a_quote_keeps_both() {
-    let chapter = "# N\n\n> - item:\n>\n>   ```rust,run\n>   println!(\"nested\");\n>   ```\n> - next item\n";
+    let chapter =
+        "# N\n\n> - item:\n>\n>   ```rust,run\n>   println!(\"nested\");\n>   ```\n> - next item\n";
     let book = TestBook::new(Library::Mini, &[("n.md", chapter)], "");
     book.build_ok();
     let page = book.page("n.md");
@@ -58,7 +64,12 @@ fn a_cell_in_a_list_inside_a_quote_keeps_both() {
         "{page}"
     );
     assert!(
-        appears_between(&page, "<code>nested</code>", "next item", Some("</blockquote>")),
+        appears_between(
+            &page,
+            "<code>nested</code>",
+            "next item",
+            Some("</blockquote>")
+        ),
         "{page}"
     );
 }

@@ -9,7 +9,11 @@ const CHAPTER: &str = "# A\n\n```rust,run\nprintln!(\"{}\", mini::answer());\n``
 #[test]
 fn a_work_folder_inside_the_chapters_is_refused() {
     let book = TestBook::new(Library::Mini, &[("a.md", CHAPTER)], "");
-    book.edit("book.toml", "work-dir = \"work\"", "work-dir = \"book/work\"");
+    book.edit(
+        "book.toml",
+        "work-dir = \"work\"",
+        "work-dir = \"book/work\"",
+    );
     let err = book.build().expect_err("must be refused");
     assert!(err.contains("is inside the chapters' folder book"), "{err}");
     assert!(err.contains("work-dir in book.toml"), "{err}");
@@ -37,7 +41,10 @@ fn cargo_target_dir_inside_the_chapters_is_refused() {
     let text = book.read("book.toml");
     let start = text.find("target-dir = ").expect("target-dir");
     let end = start + text[start..].find('\n').expect("line end");
-    book.write("book.toml", &format!("{}{}", &text[..start], &text[end + 1..]));
+    book.write(
+        "book.toml",
+        &format!("{}{}", &text[..start], &text[end + 1..]),
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_mdbook-descent"))
         .arg("build")
         .arg(book.root())
@@ -60,13 +67,16 @@ fn two_books_sharing_a_work_folder_both_stay_cached() {
         book.edit("book.toml", "work-dir = \"work\"", &work);
         book.build_ok();
     }
-    first.build_ok();
-    second.build_ok();
-    let results: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(shared.path().join("results.json")).expect("results.json"),
-    )
-    .expect("JSON");
-    assert_eq!(results["chapters"][0]["cache"], "hit", "{results}");
+    let results = || -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(shared.path().join("results.json")).expect("results.json"),
+        )
+        .expect("JSON")
+    };
+    for book in [&first, &second] {
+        book.build_ok();
+        assert_eq!(results()["chapters"][0]["cache"], "hit", "{}", results());
+    }
     assert_eq!(
         std::fs::read_dir(shared.path().join("cache"))
             .expect("cache")

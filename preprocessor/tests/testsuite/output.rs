@@ -12,8 +12,11 @@ fn output_past_the_limit_is_cut_and_kept_whole_under_the_work_folder() {
     book.build_ok();
     let page = book.page("o.md");
     assert!(page.contains("line 00000"), "cut at the end, not the start");
-    assert!(page.contains("line 00099\n"), "{page}");
-    assert!(!page.contains("line 00100"), "1100 bytes are 100 lines of 11");
+    assert!(page.contains("line 00099</code>"), "{page}");
+    assert!(
+        !page.contains("line 00100"),
+        "1100 bytes are 100 lines of 11"
+    );
     let kept: Vec<_> = std::fs::read_dir(book.root().join("work/output"))
         .expect("output folder")
         .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("kept output"))
@@ -46,7 +49,8 @@ fn the_default_limit_keeps_a_huge_output_out_of_the_page_and_the_cache() {
 
 #[test]
 fn control_characters_are_shown_as_visible_escapes() {
-    let chapter = "# C\n\n```rust,run\nprintln!(\"\\u{1b}[31mred\\u{1b}[0m \\u{7} \\u{1e}\");\n```\n";
+    let chapter =
+        "# C\n\n```rust,run\nprintln!(\"\\u{1b}[31mred\\u{1b}[0m \\u{7} \\u{1e}\");\n```\n";
     let book = TestBook::new(Library::Mini, &[("c.md", chapter)], "");
     book.build_ok();
     let page = book.page("c.md");
@@ -59,7 +63,8 @@ fn control_characters_are_shown_as_visible_escapes() {
 
 #[test]
 fn fn_main_in_a_cell_is_refused_at_its_line() {
-    let chapter = "# M\n\n```rust,run\nuse std::fmt;\nfn main() {\n    println!(\"never\");\n}\n```\n";
+    let chapter =
+        "# M\n\n```rust,run\nuse std::fmt;\nfn main() {\n    println!(\"never\");\n}\n```\n";
     let book = TestBook::new(Library::Mini, &[("m.md", chapter)], "");
     let err = book.build().expect_err("must fail");
     assert!(
@@ -73,7 +78,9 @@ fn fn_main_in_a_cell_is_refused_at_its_line() {
 fn an_inner_attribute_in_a_cell_applies_to_the_program() {
     let chapter = "# A\n\nText.\n\n```rust,run\n#![deny(unused_must_use)]\nprintln!(\"ok\");\n```\n\n```rust,run\nlet r: Result<u32, String> = Ok(1);\nr.map(|x| x + 1);\n```\n";
     let book = TestBook::new(Library::Mini, &[("a.md", chapter)], "");
-    let err = book.build().expect_err("the hoisted deny applies to the second cell");
+    let err = book
+        .build()
+        .expect_err("the hoisted deny applies to the second cell");
     assert!(err.contains("book/a.md:12:"), "{err}");
     assert!(err.contains("unused `Result`"), "{err}");
 }

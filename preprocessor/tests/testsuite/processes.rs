@@ -53,20 +53,29 @@ fn a_child_left_running_does_not_hang_the_build_and_is_killed() {
     let book = TestBook::new(Library::Mini, &[("s.md", SPAWNER)], "");
     let start = Instant::now();
     book.build_ok();
-    assert!(start.elapsed() < Duration::from_secs(50), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(50),
+        "{:?}",
+        start.elapsed()
+    );
     assert!(book.page("s.md").contains("<code>spawned</code>"));
     assert!(all_gone(&pids(&book)), "{:?} still run", pids(&book));
 }
 
 #[test]
 fn the_time_limit_bounds_a_program_that_waits_for_its_child() {
-    let chapter = "# T\n\n```rust,run\nstd::process::Command::new(\"sleep\").arg(\"60\").status()?;\n```\n";
+    let chapter =
+        "# T\n\n```rust,run\nstd::process::Command::new(\"sleep\").arg(\"60\").status()?;\n```\n";
     let book = TestBook::new(Library::Mini, &[("t.md", chapter)], "timeout = 2\n");
     // Compile first, so the clock below measures the run.
     let start = Instant::now();
     let err = book.build().expect_err("must time out");
     assert!(err.contains("time limit of 2 s"), "{err}");
-    assert!(start.elapsed() < Duration::from_secs(50), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(50),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 fn build_command(book: &TestBook) -> std::process::Child {
@@ -109,7 +118,10 @@ fn after_a_killed_build_the_next_build_stops_its_programs_and_removes_its_folder
     signal(build.id(), libc::SIGKILL);
     build.wait().expect("reap the build");
     let old = pids(&book);
-    assert!(old.iter().all(|&p| alive(p)), "the programs outlive a SIGKILL");
+    assert!(
+        old.iter().all(|&p| alive(p)),
+        "the programs outlive a SIGKILL"
+    );
     let runs = book.root().join("work/runs");
     assert_eq!(std::fs::read_dir(&runs).expect("runs").count(), 1);
     book.build_ok();

@@ -18,10 +18,7 @@ fn marker_text_printed_by_a_cell_stays_in_that_cell() {
         appears_between(&page, "mid ", "still-first", Some("BETWEEN")),
         "{page}"
     );
-    assert!(
-        appears_between(&page, "BETWEEN", "second", None),
-        "{page}"
-    );
+    assert!(appears_between(&page, "BETWEEN", "second", None), "{page}");
 }
 
 #[test]
@@ -29,8 +26,15 @@ fn a_forged_end_then_exit_fails_the_build_and_caches_nothing() {
     let chapter = "# E\n\n```rust,run\nprintln!(\"\\u{1e}descent:end\");\nprintln!(\"0 end 0:\");\nstd::process::exit(0);\n```\n\n```rust,run\nprintln!(\"never\");\n```\n";
     let book = TestBook::new(Library::Mini, &[("e.md", chapter)], "");
     let err = book.build().expect_err("a cut-short run must fail");
-    assert!(err.contains("book/e.md:4: the chapter's program exited early"), "{err}");
-    assert!(book.cache_entries().is_empty(), "{:?}", book.cache_entries());
+    assert!(
+        err.contains("book/e.md:4: the chapter's program exited early"),
+        "{err}"
+    );
+    assert!(
+        book.cache_entries().is_empty(),
+        "{:?}",
+        book.cache_entries()
+    );
 }
 
 #[test]
@@ -48,7 +52,10 @@ fn a_panic_after_a_caught_one_names_the_real_one() {
     let chapter = "# C\n\n```rust,run\nlet _ = std::panic::catch_unwind(|| panic!(\"first, caught\"));\n```\n\n```rust,run\npanic!(\"second, real\");\n```\n";
     let book = TestBook::new(Library::Mini, &[("c.md", chapter)], "");
     let err = book.build().expect_err("must fail");
-    assert!(err.contains("book/c.md:8: cell 2 panicked: second, real"), "{err}");
+    assert!(
+        err.contains("book/c.md:8: cell 2 panicked: second, real"),
+        "{err}"
+    );
 }
 
 const ERROR_CHAIN: &str = r#"# R
