@@ -148,11 +148,11 @@ pub fn visible_controls(text: &str) -> String {
     out
 }
 
-/// A byte count for people: `512 bytes`, `256 KiB`, `47.7 MiB`.
+/// A byte count for people: `1100 bytes`, `256 KiB`, `47.7 MiB`.
 fn bytes(n: u64) -> String {
     match n {
-        0..1024 => format!("{n} bytes"),
-        1024..1_048_576 => format!("{:.0} KiB", n as f64 / 1024.0),
+        0..10_240 => format!("{n} bytes"),
+        10_240..1_048_576 => format!("{:.0} KiB", n as f64 / 1024.0),
         _ => format!("{:.1} MiB", n as f64 / 1_048_576.0),
     }
 }
