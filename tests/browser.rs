@@ -9,6 +9,7 @@
 //! Needs `chromium` on PATH (or `DESCENT_CHROMIUM`); without it each test prints why it is
 //! skipped. CI installs it with `apt-get install -y chromium`.
 
+#[path = "browser/decay.rs"]
 mod decay;
 mod fixture;
 
