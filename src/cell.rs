@@ -9,6 +9,11 @@
 //! program the preprocessor generates prints `cell:<k>` before cell `k`, `device:<text>` and
 //! `end` after the last cell; [`show_svg`] prints `figure:<file name>`. The preprocessor
 //! (`mdbook-descent`, `program.rs`) spells the same prefix; change both together.
+//! [`check`] prints `check:<JSON>` (a checked number, see [`check`]'s module).
+
+mod check;
+
+pub use check::{CheckError, check};
 
 use std::io::Write;
 use std::path::PathBuf;

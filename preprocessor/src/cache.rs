@@ -1,13 +1,15 @@
 //! The results cache: a chapter's outputs are reused only while nothing that could change them
 //! changed. The key hashes the chapter's cells with everything outside them that matters: the
 //! library's sources, `Cargo.lock`, the toolchain (`rustc -vV`), this preprocessor's version,
-//! the device setting, the build settings and the data files.
+//! the device setting, the build settings and the data files (by content, see `data_hash.rs`).
 //!
 //! One entry per chapter, written whole or not at all (temporary file + rename), with a hash
 //! of its body checked on every read: a damaged entry is a miss, never shown. A failed run
 //! writes nothing, so the previous good entry stays.
 
+use crate::check::Check;
 use crate::config::Settings;
+use crate::data_hash;
 use crate::run::CellOutput;
 use crate::toolchain;
 use crate::workspace::atomic_write;
@@ -16,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Changes whenever the entry format or the meaning of a key changes.
-const FORMAT: &str = "descent-cache-v1";
+const FORMAT: &str = "descent-cache-v2";
 
 /// Environment variable the library reads its data folder from.
 const DATA_DIR_ENV: &str = "MNIST_DIR";
@@ -32,6 +34,9 @@ pub struct Entry {
     pub run_ms: u64,
     /// Output per cell.
     pub cells: Vec<CellOutput>,
+    /// The numbers its cells checked.
+    #[serde(default)]
+    pub checks: Vec<Check>,
 }
 
 /// Result of looking an entry up.
@@ -87,12 +92,17 @@ pub fn global_key(settings: &Settings) -> Result<String> {
             std::fs::read(lock).with_context(|| format!("cannot read {}", lock.display()))?;
         field("lock", &bytes);
     }
+    let mut memo = data_hash::Memo::open(&settings.work_dir);
     for data in &settings.data {
-        field("data", hash_tree(data, Metadata)?.as_bytes());
+        field("data", hash_tree(data, Data(&mut memo))?.as_bytes());
     }
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV) {
-        field("data-env", hash_tree(Path::new(&dir), Metadata)?.as_bytes());
+        field(
+            "data-env",
+            hash_tree(Path::new(&dir), Data(&mut memo))?.as_bytes(),
+        );
     }
+    memo.save();
     field(
         "toolchain",
         toolchain::version(&settings.work_dir)?.as_bytes(),
@@ -112,18 +122,18 @@ pub fn chapter_key(global: &str, cells: &[String]) -> String {
 }
 
 /// How a file takes part in a hash.
-#[derive(Clone, Copy)]
-enum Part {
+enum Part<'a> {
     /// Its bytes (sources: small, and edited often with the same size).
     Contents,
-    /// Its size and modification time (data files: large, replaced whole).
-    Metadata,
+    /// Its contents' hash, remembered under its size and modification time (data files:
+    /// large, rarely changed).
+    Data(&'a mut data_hash::Memo),
 }
-use Part::{Contents, Metadata};
+use Part::{Contents, Data};
 
 /// Hash of every file under `path` (names and contents or metadata, in sorted order); a
 /// missing path hashes as empty.
-fn hash_tree(path: &Path, part: Part) -> Result<String> {
+fn hash_tree(path: &Path, mut part: Part<'_>) -> Result<String> {
     let mut files = Vec::new();
     collect(path, &mut files)?;
     files.sort();
@@ -132,15 +142,15 @@ fn hash_tree(path: &Path, part: Part) -> Result<String> {
         let rel = file.strip_prefix(path).unwrap_or(&file);
         h.update(rel.to_string_lossy().as_bytes());
         h.update(b"\0");
-        match part {
+        match &mut part {
             Contents => {
                 let bytes = std::fs::read(&file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
                 h.update(&(bytes.len() as u64).to_le_bytes());
                 h.update(&bytes);
             }
-            Metadata => {
-                h.update(toolchain::stamp(&file).as_bytes());
+            Data(memo) => {
+                h.update(memo.hash(&file)?.as_bytes());
             }
         }
     }
@@ -220,6 +230,7 @@ mod tests {
             device: Some("CPU".into()),
             run_ms: 3,
             cells: vec![vec![Segment::Text("hi\n".into())]],
+            checks: vec![],
         }
     }
 

@@ -44,6 +44,8 @@ pub struct Finished {
     pub elapsed: Duration,
     /// A figure named by a marker that could not be read.
     pub missing_figure: Option<String>,
+    /// Checked numbers (`descent::cell::check`), each with the cell running when it came.
+    pub checks: Vec<(usize, crate::check::Reported)>,
 }
 
 /// A program to run.
@@ -168,6 +170,7 @@ pub fn split(stdout: &str, cells: usize, figure_dir: &Path) -> Finished {
         status: None,
         elapsed: Duration::ZERO,
         missing_figure: None,
+        checks: Vec::new(),
     };
     let mut current = 0usize;
     for line in stdout.split_inclusive('\n') {
@@ -191,6 +194,9 @@ pub fn split(stdout: &str, cells: usize, figure_dir: &Path) -> Finished {
                 Ok(svg) if valid => finished.cells[current].push(Segment::Figure(svg)),
                 _ => finished.missing_figure = Some(name.to_owned()),
             }
+        } else if let Some(json) = marker.strip_prefix(crate::check::MARKER_KIND) {
+            let report = crate::check::Reported::parse(json);
+            finished.checks.push((current, report));
         } else if let Some(device) = marker.strip_prefix("device:") {
             finished.device = Some(device.to_owned());
         } else if marker == "end" {
@@ -241,6 +247,16 @@ mod tests {
             ]
         );
         assert!(!f.reached_end);
+    }
+
+    #[test]
+    fn checks_are_kept_with_the_running_cell() {
+        let out = "\u{1e}descent:cell:1\n\u{1e}descent:check:{\"name\":\"x\",\"value\":1.0,\"expected\":1.0,\"tolerance\":0.0,\"ok\":true,\"file\":\"a/src/main.rs\",\"line\":4}\n";
+        let f = split(out, 2, Path::new("/nonexistent"));
+        assert_eq!(f.checks.len(), 1);
+        assert_eq!(f.checks[0].0, 1);
+        assert!(f.checks[0].1.ok && f.checks[0].1.line == 4);
+        assert!(f.cells[1].is_empty(), "a check prints nothing on the page");
     }
 
     #[test]

@@ -3,9 +3,13 @@
 
 mod cache;
 mod cells;
+mod checks;
 mod errors;
 mod maths;
 mod protocol;
+mod publish;
+mod real_book;
 mod settings;
 mod source;
 mod support;
+mod verify;
