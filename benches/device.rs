@@ -106,7 +106,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut l_cpu = 0.0;
     let mut l_gpu = 0.0;
     let c = median(20, || {
-        l_cpu = logistic::loss_and_gradient(theta.view(), x, t, &mut g_cpu)
+        l_cpu = logistic::loss_and_gradient(theta.view(), x, t, &mut g_cpu).expect("shapes fit")
     });
     let resident = gpu.upload(x, t)?;
     let g = median(50, || {

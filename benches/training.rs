@@ -64,7 +64,8 @@ fn main() {
                     data.train.x.view(),
                     data.train.t.view(),
                     &mut gradient,
-                ));
+                ))
+                .expect("shapes fit");
             })
         })
     });

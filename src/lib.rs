@@ -6,7 +6,9 @@
 //! device ([`device`]) and figures ([`figure`]), handed to the page through [`cell`].
 #![warn(missing_docs)]
 
-mod batch_order;
+/// The `ndarray` this library is built on, so a chapter needs no second copy.
+pub use ndarray;
+
 pub mod cell;
 pub mod data;
 pub mod device;
@@ -14,5 +16,5 @@ pub mod figure;
 pub mod landscape;
 pub mod logistic;
 pub mod optim;
-mod test_loss;
+pub mod prelude;
 pub mod train;

@@ -27,6 +27,68 @@ pub struct Evaluation {
     pub probabilities: Array1<f32>,
 }
 
+/// Inputs whose shapes do not fit each other.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    /// `θ` is not one weight per column plus the bias.
+    #[error(
+        "θ has {found} entries but the images have {cols} pixels: θ needs one weight per pixel \
+         plus the bias, {expected} entries"
+    )]
+    ThetaLength {
+        /// Entries given.
+        found: usize,
+        /// Columns of `x`.
+        cols: usize,
+        /// Entries needed.
+        expected: usize,
+    },
+    /// `t` is not one target per row of `x`.
+    #[error("{targets} targets for {rows} rows; give one target per row")]
+    Targets {
+        /// Rows of `x`.
+        rows: usize,
+        /// Targets given.
+        targets: usize,
+    },
+    /// No rows to evaluate.
+    #[error("no rows to evaluate; give at least one image")]
+    Empty,
+    /// A row index past the end of `x`.
+    #[error("row {index} does not exist: there are {rows} rows (0 to {})", rows.saturating_sub(1))]
+    RowIndex {
+        /// The index given.
+        index: usize,
+        /// Rows of `x`.
+        rows: usize,
+    },
+    /// The gradient buffer is not `θ`'s length.
+    #[error("the gradient buffer has {found} entries but θ has {expected}; make them equal")]
+    GradientLength {
+        /// Entries of the buffer.
+        found: usize,
+        /// Entries of `θ`.
+        expected: usize,
+    },
+}
+
+fn check(theta: usize, rows: usize, cols: usize, targets: usize) -> Result<(), ShapeError> {
+    if theta != cols + 1 {
+        return Err(ShapeError::ThetaLength {
+            found: theta,
+            cols,
+            expected: cols + 1,
+        });
+    }
+    if targets != rows {
+        return Err(ShapeError::Targets { rows, targets });
+    }
+    if rows == 0 {
+        return Err(ShapeError::Empty);
+    }
+    Ok(())
+}
+
 /// Binary cross-entropy of one sample with logit `z` and target `t`, stable for any `z`.
 pub fn sample_loss(z: f64, t: f64) -> f64 {
     // softplus(z) - t z, with softplus(z) = max(z, 0) + ln(1 + e^-|z|)
@@ -145,14 +207,15 @@ pub(crate) fn pass(
     t: ArrayView1<f32>,
     picked: Option<&[usize]>,
     wants: Wants,
-) -> (f32, Vec<f32>, Vec<f32>) {
+) -> Result<(f32, Vec<f32>, Vec<f32>), ShapeError> {
     let (rows, cols) = x.dim();
-    assert_eq!(
-        theta.len(),
-        cols + 1,
-        "θ needs one weight per column plus a bias"
-    );
-    assert_eq!(t.len(), rows, "one target per row");
+    check(theta.len(), rows, cols, t.len())?;
+    if let Some(&index) = picked.into_iter().flatten().find(|&&i| i >= rows) {
+        return Err(ShapeError::RowIndex { index, rows });
+    }
+    if picked.is_some_and(<[usize]>::is_empty) {
+        return Err(ShapeError::Empty);
+    }
     let x = x.as_standard_layout();
     let x = x.as_slice().expect("standard layout is contiguous");
     let t = t.as_standard_layout();
@@ -161,7 +224,6 @@ pub(crate) fn pass(
     let theta = theta.as_slice().expect("standard layout is contiguous");
     let row = |i: usize| (&x[i * cols..(i + 1) * cols], t[i]);
     let count = picked.map_or(rows, <[usize]>::len);
-    assert!(count > 0, "a batch needs at least one row");
 
     let partials: Vec<Partial> = match picked {
         None if rows <= CHUNK_ROWS => vec![pass_chunk(theta, (0..rows).map(row), rows, wants)],
@@ -203,7 +265,7 @@ pub(crate) fn pass(
     } else {
         Vec::new()
     };
-    (loss as f32, gradient, probabilities)
+    Ok((loss as f32, gradient, probabilities))
 }
 
 /// Loss, gradient and probabilities of `θ` on the rows of `x` with targets `t`, in one pass.
@@ -213,87 +275,117 @@ pub(crate) fn pass(
 /// let x = array![[1.0f32, 2.0], [-1.0, 0.5]];
 /// let t = array![1.0f32, 0.0];
 /// let theta = Array1::<f32>::zeros(3);
-/// let eval = descent::logistic::evaluate(theta.view(), x.view(), t.view());
+/// let eval = descent::logistic::evaluate(theta.view(), x.view(), t.view())?;
 /// assert!((eval.loss - std::f32::consts::LN_2).abs() < 1e-6);
 /// assert_eq!(eval.probabilities, array![0.5, 0.5]);
+///
+/// // A θ of the wrong length is an error that says what fits, not a panic.
+/// let short = Array1::<f32>::zeros(2);
+/// let err = descent::logistic::evaluate(short.view(), x.view(), t.view()).unwrap_err();
+/// assert!(err.to_string().starts_with("θ has 2 entries but the images have 2 pixels"));
+/// # Ok::<(), descent::logistic::ShapeError>(())
 /// ```
 ///
-/// # Panics
-/// When the shapes disagree (`θ` must have one entry more than `x` has columns) or `x` is
-/// empty.
-pub fn evaluate(theta: ArrayView1<f32>, x: ArrayView2<f32>, t: ArrayView1<f32>) -> Evaluation {
+/// # Errors
+/// [`ShapeError`] when the shapes disagree (`θ` must have one entry more than `x` has
+/// columns, `t` one entry per row) or `x` has no rows.
+pub fn evaluate(
+    theta: ArrayView1<f32>,
+    x: ArrayView2<f32>,
+    t: ArrayView1<f32>,
+) -> Result<Evaluation, ShapeError> {
     let wants = Wants {
         gradient: true,
         probabilities: true,
     };
-    let (loss, gradient, probabilities) = pass(theta, x, t, None, wants);
-    Evaluation {
+    let (loss, gradient, probabilities) = pass(theta, x, t, None, wants)?;
+    Ok(Evaluation {
         loss,
         gradient: Array1::from(gradient),
         probabilities: Array1::from(probabilities),
-    }
+    })
 }
 
 /// Mean loss of `θ`, writing its gradient into `gradient` (used by training loops).
 ///
-/// # Panics
+/// # Errors
 /// As [`evaluate`], or when `gradient` does not have `θ`'s length.
 pub fn loss_and_gradient(
     theta: ArrayView1<f32>,
     x: ArrayView2<f32>,
     t: ArrayView1<f32>,
     gradient: &mut [f32],
-) -> f32 {
+) -> Result<f32, ShapeError> {
+    gradient_into(theta, x, t, None, gradient)
+}
+
+fn gradient_into(
+    theta: ArrayView1<f32>,
+    x: ArrayView2<f32>,
+    t: ArrayView1<f32>,
+    rows: Option<&[usize]>,
+    gradient: &mut [f32],
+) -> Result<f32, ShapeError> {
+    if gradient.len() != theta.len() {
+        return Err(ShapeError::GradientLength {
+            found: gradient.len(),
+            expected: theta.len(),
+        });
+    }
     let wants = Wants {
         gradient: true,
         probabilities: false,
     };
-    let (loss, g, _) = pass(theta, x, t, None, wants);
+    let (loss, g, _) = pass(theta, x, t, rows, wants)?;
     gradient.copy_from_slice(&g);
-    loss
+    Ok(loss)
 }
 
 /// As [`loss_and_gradient`], over the rows of `x` that `rows` names (a shuffled batch),
 /// without copying them.
 ///
-/// # Panics
-/// As [`loss_and_gradient`], or when an index is out of range.
+/// # Errors
+/// As [`loss_and_gradient`], or when `rows` is empty or names a row `x` does not have.
 pub fn loss_and_gradient_rows(
     theta: ArrayView1<f32>,
     x: ArrayView2<f32>,
     t: ArrayView1<f32>,
     rows: &[usize],
     gradient: &mut [f32],
-) -> f32 {
-    let wants = Wants {
-        gradient: true,
-        probabilities: false,
-    };
-    let (loss, g, _) = pass(theta, x, t, Some(rows), wants);
-    gradient.copy_from_slice(&g);
-    loss
+) -> Result<f32, ShapeError> {
+    gradient_into(theta, x, t, Some(rows), gradient)
 }
 
 /// Mean loss of `θ` on `x`, `t`.
 ///
-/// # Panics
+/// # Errors
 /// As [`evaluate`].
-pub fn loss(theta: ArrayView1<f32>, x: ArrayView2<f32>, t: ArrayView1<f32>) -> f32 {
+pub fn loss(
+    theta: ArrayView1<f32>,
+    x: ArrayView2<f32>,
+    t: ArrayView1<f32>,
+) -> Result<f32, ShapeError> {
     let wants = Wants {
         gradient: false,
         probabilities: false,
     };
-    pass(theta, x, t, None, wants).0
+    Ok(pass(theta, x, t, None, wants)?.0)
 }
 
 /// `σ(x·w + b)` for each row of `x`.
-pub fn probabilities(theta: ArrayView1<f32>, x: ArrayView2<f32>) -> Array1<f32> {
+///
+/// # Errors
+/// As [`evaluate`].
+pub fn probabilities(
+    theta: ArrayView1<f32>,
+    x: ArrayView2<f32>,
+) -> Result<Array1<f32>, ShapeError> {
     let t = Array1::zeros(x.nrows());
     let wants = Wants {
         gradient: false,
         probabilities: true,
     };
-    Array1::from(pass(theta, x, t.view(), None, wants).2)
+    Ok(Array1::from(pass(theta, x, t.view(), None, wants)?.2))
 }
 
 /// How well `θ` classifies a labelled set, under both of the tutorial's definitions.
@@ -318,24 +410,31 @@ impl Score {
 }
 
 /// Scores `θ` on `x`, `t`.
-pub fn score(theta: ArrayView1<f32>, x: ArrayView2<f32>, t: ArrayView1<f32>) -> Score {
+///
+/// # Errors
+/// As [`evaluate`].
+pub fn score(
+    theta: ArrayView1<f32>,
+    x: ArrayView2<f32>,
+    t: ArrayView1<f32>,
+) -> Result<Score, ShapeError> {
     let wants = Wants {
         gradient: false,
         probabilities: true,
     };
-    let (loss, _, p) = pass(theta, x, t, None, wants);
+    let (loss, _, p) = pass(theta, x, t, None, wants)?;
     let abs_error: f64 = p.iter().zip(t).map(|(p, t)| f64::from((p - t).abs())).sum();
     let correct = p
         .iter()
         .zip(t)
         .filter(|&(&p, &t)| (p > 0.5) == (t > 0.5))
         .count();
-    Score {
+    Ok(Score {
         loss,
         soft_accuracy_percent: 100.0 * (1.0 - abs_error / p.len() as f64),
         correct,
         total: p.len(),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -375,7 +474,7 @@ mod tests {
         });
         let t: Vec<f32> = (0..rows).map(|i| (i % 3 == 0) as u8 as f32).collect();
         let theta: Vec<f32> = (0..=cols).map(|j| (j as f32 - 6.0) / 20.0).collect();
-        let eval = evaluate(ArrayView1::from(&theta), x.view(), ArrayView1::from(&t));
+        let eval = evaluate(ArrayView1::from(&theta), x.view(), ArrayView1::from(&t)).unwrap();
         let (loss, grad) = reference(&theta, &x, &t);
         assert!((f64::from(eval.loss) - loss).abs() < 1e-6 * loss);
         for (a, b) in eval.gradient.iter().zip(&grad) {
@@ -388,7 +487,7 @@ mod tests {
         let x = array![[100.0f32, 100.0]];
         let theta = array![1.0f32, 1.0, 0.0];
         for (target, expected_loss) in [(0.0f32, 200.0f32), (1.0, 0.0)] {
-            let eval = evaluate(theta.view(), x.view(), array![target].view());
+            let eval = evaluate(theta.view(), x.view(), array![target].view()).unwrap();
             assert!((eval.loss - expected_loss).abs() < 1e-3, "{}", eval.loss);
             assert!(eval.gradient.iter().all(|g| g.is_finite()));
         }
@@ -398,8 +497,36 @@ mod tests {
     fn scores_count_the_right_side_of_one_half() {
         let x = array![[2.0f32], [-2.0], [1.0]];
         let t = array![1.0f32, 0.0, 0.0];
-        let score = score(array![1.0f32, 0.0].view(), x.view(), t.view());
+        let score = score(array![1.0f32, 0.0].view(), x.view(), t.view()).unwrap();
         assert_eq!((score.correct, score.total), (2, 3));
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors_that_name_the_fix() {
+        let x = array![[1.0f32, 2.0], [3.0, 4.0]];
+        let t = array![1.0f32, 0.0];
+        let long = Array1::<f32>::zeros(4);
+        let err = evaluate(long.view(), x.view(), t.view()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "θ has 4 entries but the images have 2 pixels: θ needs one weight per pixel plus \
+             the bias, 3 entries"
+        );
+        let theta = Array1::<f32>::zeros(3);
+        let err = loss(theta.view(), x.view(), array![1.0f32].view()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "1 targets for 2 rows; give one target per row"
+        );
+        let mut g = [0.0f32; 3];
+        let err = loss_and_gradient_rows(theta.view(), x.view(), t.view(), &[5], &mut g);
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "row 5 does not exist: there are 2 rows (0 to 1)"
+        );
+        let empty = ndarray::Array2::<f32>::zeros((0, 2));
+        let err = score(theta.view(), empty.view(), Array1::zeros(0).view()).unwrap_err();
+        assert_eq!(err, ShapeError::Empty);
     }
 
     #[test]
@@ -413,7 +540,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| evaluate(theta.view(), x.view(), t.view()))
+                .install(|| evaluate(theta.view(), x.view(), t.view()).unwrap())
         };
         assert_eq!(run(1), run(4));
     }

@@ -409,8 +409,14 @@ fn parity_epochs(full: usize) -> usize {
 fn gd_and_sgd_match_pytorch_on_the_gpu() {
     let Some(gpu) = gpu() else { return };
     let data = data();
-    let train_set = data.train.permuted(&read_perm("train_perm_i64le.bin"));
-    let test_set = data.test.permuted(&read_perm("test_perm_i64le.bin"));
+    let train_set = data
+        .train
+        .permuted(&read_perm("train_perm_i64le.bin"))
+        .unwrap();
+    let test_set = data
+        .test
+        .permuted(&read_perm("test_perm_i64le.bin"))
+        .unwrap();
     let theta = Array1::from(read_f32("theta_init_f32le.bin"));
     for (batch, epochs, file, final_theta) in [
         (
@@ -452,4 +458,34 @@ fn gd_and_sgd_match_pytorch_on_the_gpu() {
             );
         }
     }
+}
+
+#[test]
+fn settings_beyond_the_kernels_train_on_the_cpu_with_the_same_numbers_and_say_so() {
+    let Some(gpu) = gpu() else { return };
+    let data = synthetic(300, 784, 12);
+    let test = synthetic(60, 784, 13);
+    let configs = [
+        TrainConfig::new(50, 2, 0.1)
+            .optimizer(descent::optim::Adam::builder(1e-3).weight_decay(0.1)),
+        TrainConfig::new(50, 2, 0.1).optimizer(descent::optim::Sgd::builder(0.1).momentum(0.9)),
+        TrainConfig::new(50, 2, 0.1).schedule(descent::optim::Schedule::exponential(0.5)),
+        TrainConfig::new(50, 2, 0.1).record_theta_every(3),
+    ];
+    for config in configs {
+        let cpu = train::train_cpu(theta(784), &data, &test, &config).unwrap();
+        let run = gpu.train(theta(784), &data, &test, &config).unwrap();
+        assert_eq!(run.theta, cpu.theta, "{config:?}");
+        assert_eq!(run.train_loss, cpu.train_loss);
+        assert_eq!(run.test_loss, cpu.test_loss);
+        assert_eq!(run.theta_history, cpu.theta_history);
+        assert!(run.device.starts_with("CPU"), "{}", run.device);
+    }
+    let note = descent::device::describe_default();
+    assert!(
+        note.contains(
+            "; Adam(lr=0.001, weight_decay=0.1) trained on the CPU (the GPU kernels do plain SGD)"
+        ) && note.contains("; ExponentialLR(gamma=0.5) trained on the CPU"),
+        "{note}"
+    );
 }

@@ -28,7 +28,8 @@ fn sgd_on_f32_weights_is_theta_minus_lr_gradient() {
         x.view(),
         t.view(),
         &mut gradient,
-    );
+    )
+    .expect("shapes fit");
     let expected: Vec<f32> = theta
         .iter()
         .zip(&gradient)
@@ -47,10 +48,10 @@ fn adam_with_a_cosine_schedule_trains_the_model() {
     let mut gradient = vec![0.0f32; 785];
     let mut adam: Adam<f32> = Adam::new(0.01).expect("valid");
     let mut cosine = CosineAnnealingLr::new(&adam, 30, 0.0).expect("valid");
-    let first = loss_and_gradient(theta.view(), x.view(), t.view(), &mut gradient);
+    let first = loss_and_gradient(theta.view(), x.view(), t.view(), &mut gradient).expect("fits");
     let mut last = first;
     for _ in 0..30 {
-        last = loss_and_gradient(theta.view(), x.view(), t.view(), &mut gradient);
+        last = loss_and_gradient(theta.view(), x.view(), t.view(), &mut gradient).expect("fits");
         let weights = theta.as_slice_mut().expect("a contiguous array");
         adam.step(weights, &gradient).expect("fits");
         cosine.step(&mut adam);

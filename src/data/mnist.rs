@@ -115,13 +115,20 @@ impl Digits {
 
     /// Image `i` as a 28 x 28 view.
     ///
-    /// # Panics
-    /// When `i >= self.len()`.
-    pub fn image(&self, i: usize) -> ArrayView2<'_, u8> {
-        self.images
+    /// # Errors
+    /// [`DataError::Index`] when `i >= self.len()`.
+    pub fn image(&self, i: usize) -> Result<ArrayView2<'_, u8>, DataError> {
+        if i >= self.len() {
+            return Err(DataError::Index {
+                index: i,
+                len: self.len(),
+            });
+        }
+        Ok(self
+            .images
             .row(i)
             .into_shape_with_order((SIDE, SIDE))
-            .expect("a row of 784 pixels is a 28 x 28 image")
+            .expect("a row of 784 pixels is a 28 x 28 image"))
     }
 
     fn read(images: MnistFile, labels: MnistFile, dir: &Path) -> Result<Self, DataError> {

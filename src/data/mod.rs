@@ -13,6 +13,14 @@ use std::path::PathBuf;
 /// Everything that can go wrong while reading the data, each naming the file and the fix.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
+    /// An image index past the end of a split or subset.
+    #[error("there is no image {index}: the set holds {len} images (0 to {})", len.saturating_sub(1))]
+    Index {
+        /// The index asked for.
+        index: usize,
+        /// Images in the set.
+        len: usize,
+    },
     /// Neither `NAME.gz` nor `NAME` exists in the data folder.
     #[error(
         "MNIST file {name} not found in {dir} (looked for {name}.gz and {name}); copy the four \

@@ -38,13 +38,24 @@ impl Subset {
 
     /// The samples in the order `perm` gives (`perm[k]` is the row that becomes row `k`).
     ///
-    /// # Panics
-    /// When an index is out of range.
-    pub fn permuted(&self, perm: &[usize]) -> Subset {
-        Subset {
+    /// # Errors
+    /// [`DataError::Index`] when an index is out of range.
+    pub fn permuted(&self, perm: &[usize]) -> Result<Subset, DataError> {
+        self.check(perm.iter().copied().max())?;
+        Ok(Subset {
             x: self.x.select(Axis(0), perm),
             t: self.t.select(Axis(0), perm),
             source_index: perm.iter().map(|&i| self.source_index[i]).collect(),
+        })
+    }
+
+    fn check(&self, index: Option<usize>) -> Result<(), DataError> {
+        match index {
+            Some(index) if index >= self.len() => Err(DataError::Index {
+                index,
+                len: self.len(),
+            }),
+            _ => Ok(()),
         }
     }
 
@@ -59,8 +70,12 @@ impl Subset {
     }
 
     /// Sample `i`'s normalised pixels.
-    pub fn row(&self, i: usize) -> ArrayView1<'_, f32> {
-        self.x.row(i)
+    ///
+    /// # Errors
+    /// [`DataError::Index`] when there is no sample `i`.
+    pub fn row(&self, i: usize) -> Result<ArrayView1<'_, f32>, DataError> {
+        self.check(Some(i))?;
+        Ok(self.x.row(i))
     }
 }
 

@@ -1,11 +1,10 @@
-//! The CPU path: the reference implementation in [`crate::logistic`] and
-//! [`crate::train::train_cpu`], run on all cores with sums in a fixed order. It is the fallback
-//! when no GPU is present and the yardstick every GPU kernel is tested against.
+//! The CPU path: the reference implementation in [`crate::logistic`] and the training loop in
+//! [`train`], run on all cores with sums in a fixed order. It is the fallback when no GPU is
+//! present and the yardstick every GPU kernel is tested against. Its layout mirrors
+//! [`super::gpu`]: `train.rs` beside `gpu/train.rs`.
 
-use crate::data::Subset;
-use crate::logistic::{self, Evaluation};
-use crate::train::{self, Run, TrainConfig, TrainError};
-use ndarray::{Array1, ArrayView1, ArrayView2};
+mod test_loss;
+pub mod train;
 
 /// The CPU, through rayon's thread pool.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -15,26 +14,5 @@ impl Cpu {
     /// "CPU (2 threads)".
     pub fn describe(&self) -> String {
         format!("CPU ({} threads)", rayon::current_num_threads())
-    }
-
-    /// Loss, gradient and probabilities of one batch.
-    pub fn evaluate(
-        &self,
-        theta: ArrayView1<f32>,
-        x: ArrayView2<f32>,
-        t: ArrayView1<f32>,
-    ) -> Evaluation {
-        logistic::evaluate(theta, x, t)
-    }
-
-    /// Trains with [`train::train_cpu`].
-    pub fn train(
-        &self,
-        theta: Array1<f32>,
-        train_set: &Subset,
-        test_set: &Subset,
-        config: &TrainConfig,
-    ) -> Result<Run, TrainError> {
-        train::train_cpu(theta, train_set, test_set, config)
     }
 }

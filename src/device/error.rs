@@ -96,3 +96,9 @@ pub enum DeviceError {
     #[error("{0}")]
     Shape(String),
 }
+
+impl From<crate::logistic::ShapeError> for DeviceError {
+    fn from(e: crate::logistic::ShapeError) -> Self {
+        DeviceError::Shape(e.to_string())
+    }
+}

@@ -21,12 +21,14 @@ pub use error::DeviceError;
 
 use crate::data::Subset;
 use crate::logistic::Evaluation;
+use crate::optim::LrScheduler;
 use crate::train::{Run, TrainConfig, TrainError};
 use cpu::Cpu;
 use gpu::{Gpu, GpuOptions, evaluate::Evaluator};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use std::collections::BTreeSet;
 use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// The environment variable that chooses the device: `auto` (default), `cpu` or `gpu`.
 pub const DEVICE_ENV: &str = "DESCENT_DEVICE";
@@ -216,7 +218,9 @@ impl Device {
         self.upload(x, t)?.evaluate(theta)
     }
 
-    /// Trains as [`crate::train::train_cpu`] does, on this device.
+    /// Trains as [`crate::train::train_cpu`] does, on this device. A GPU runs what its
+    /// kernels cover (plain SGD at a fixed rate) and hands anything else to the CPU, noting it
+    /// for [`describe_default`]: the same config never gives different numbers on a GPU.
     pub fn train(
         &self,
         theta: Array1<f32>,
@@ -224,31 +228,37 @@ impl Device {
         test_set: &Subset,
         config: &TrainConfig,
     ) -> Result<Run, TrainError> {
-        match &self.kind {
-            Kind::Cpu(cpu) => cpu.train(theta, train_set, test_set, config),
-            Kind::Gpu(gpu) => {
-                config.validate(train_set.len())?;
-                let cols = train_set.x.ncols();
-                if theta.len() != cols + 1 {
-                    return Err(TrainError::ThetaLength {
-                        expected: cols + 1,
-                        found: theta.len(),
-                    });
-                }
-                if config.test_loss_every_step
-                    && (test_set.is_empty() || test_set.x.ncols() != cols)
-                {
-                    return Err(DeviceError::Shape(format!(
-                        "the test set has {} rows of {} columns; the test loss needs at least one \
-                         row of {cols} columns, as in the training set",
-                        test_set.len(),
-                        test_set.x.ncols()
-                    ))
-                    .into());
-                }
-                Ok(gpu::train::train(gpu, theta, train_set, test_set, config)?)
+        config.check(&theta, train_set, test_set)?;
+        if let Kind::Gpu(gpu) = &self.kind {
+            match config.gpu_kernels_fit() {
+                Ok(()) => return Ok(gpu::train::train(gpu, theta, train_set, test_set, config)?),
+                Err(note) => note_cpu_fallback(note),
             }
         }
+        let mut optimizer = config.optimizer.build::<f32>()?;
+        let mut scheduler = match &config.schedule {
+            Some(schedule) => Some(schedule.build(&*optimizer)?),
+            None => None,
+        };
+        let scheduler = scheduler.as_mut().map(|s| &mut **s as &mut dyn LrScheduler);
+        cpu::train::train(
+            theta,
+            train_set,
+            test_set,
+            config,
+            &mut *optimizer,
+            scheduler,
+            config.optimizer.is_plain_sgd(),
+        )
+    }
+}
+
+/// What ran on the CPU although the shared device is a GPU, for the page's device note.
+static CPU_FALLBACKS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+fn note_cpu_fallback(what: String) {
+    if let Ok(mut notes) = CPU_FALLBACKS.lock() {
+        notes.insert(what);
     }
 }
 
@@ -280,7 +290,7 @@ impl Resident<'_> {
         match &self.inner {
             Held::Cpu(x, t) => {
                 self.check(theta, x.ncols())?;
-                Ok(crate::logistic::evaluate(theta, x.view(), t.view()))
+                Ok(crate::logistic::evaluate(theta, x.view(), t.view())?)
             }
             Held::Gpu(gpu, eval) => {
                 self.check(theta, eval.cols())?;
@@ -315,7 +325,7 @@ impl Resident<'_> {
                     x.view(),
                     t.view(),
                     gradient,
-                ))
+                )?)
             }
             Held::Gpu(gpu, eval) => {
                 self.check(theta, eval.cols())?;
@@ -328,12 +338,21 @@ impl Resident<'_> {
 }
 
 /// Describes the device training runs on by default (the one `DESCENT_DEVICE`, or `auto`,
-/// picks), for the note a page shows: "NVIDIA H100 (Vulkan)" or "CPU (2 threads)".
+/// picks), for the note a page shows: "NVIDIA H100 (Vulkan)" or "CPU (2 threads)", followed by
+/// what this program trained on the CPU instead ("; runs with Adam(lr=0.001) trained on the
+/// CPU ...").
 pub fn describe_default() -> String {
-    match Device::shared() {
+    let mut text = match Device::shared() {
         Ok(device) => device.describe(),
         Err(e) => format!("no device ({e})"),
+    };
+    if let Ok(notes) = CPU_FALLBACKS.lock() {
+        for note in notes.iter() {
+            text.push_str("; ");
+            text.push_str(note);
+        }
     }
+    text
 }
 
 #[cfg(test)]

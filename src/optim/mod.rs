@@ -41,6 +41,7 @@ mod rmsprop;
 mod run;
 mod scheduler;
 mod sgd;
+mod spec;
 
 pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
@@ -53,6 +54,7 @@ pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use run::{Diverged, Path, RunError, run, run_scheduled};
 pub use scheduler::{CosineAnnealingLr, ExponentialLr, LrScheduler, StepLr};
 pub use sgd::{Sgd, SgdConfig};
+pub use spec::{OptimizerConfig, Schedule};
 
 /// Reading and setting an optimiser's learning rate: what a scheduler needs.
 pub trait LearningRate {

@@ -171,5 +171,9 @@ fn raw_files_load_as_well_as_gzipped_ones() {
     );
     let mnist = Mnist::load_from(dir.path()).unwrap();
     assert_eq!(mnist.test.len(), 10_000);
-    assert_eq!(mnist.train.image(42).dim(), (28, 28));
+    assert_eq!(mnist.train.image(42).unwrap().dim(), (28, 28));
+    assert_eq!(
+        mnist.train.image(60_000).unwrap_err().to_string(),
+        "there is no image 60000: the set holds 60000 images (0 to 59999)"
+    );
 }

@@ -69,7 +69,7 @@ fn the_subset_has_the_tutorials_sizes_and_classes() {
 fn loss_and_gradient_at_ones_over_100_match_pytorch() {
     let data = data();
     let theta = Array1::from_elem(785, 0.01f32);
-    let eval = logistic::evaluate(theta.view(), data.train.x.view(), data.train.t.view());
+    let eval = logistic::evaluate(theta.view(), data.train.x.view(), data.train.t.view()).unwrap();
     assert_close("loss", eval.loss, 1.126_820_2, 1e-5);
     assert_close("sum of gradient", eval.gradient.sum(), 57.592_16, 1e-5);
     assert_close("bias gradient", eval.gradient[784], -0.210_380_06, 1e-5);
@@ -77,8 +77,11 @@ fn loss_and_gradient_at_ones_over_100_match_pytorch() {
 
 fn check_run(batch: usize, losses_file: &str, theta_file: &str, soft: f64, correct: usize) {
     let data = data();
-    let train = data.train.permuted(&indices("train_perm_i64le.bin"));
-    let test = data.test.permuted(&indices("test_perm_i64le.bin"));
+    let train = data
+        .train
+        .permuted(&indices("train_perm_i64le.bin"))
+        .unwrap();
+    let test = data.test.permuted(&indices("test_perm_i64le.bin")).unwrap();
     let config = TrainConfig::new(batch, 9, 0.01).shuffle(Shuffle::Never);
     let run = train_cpu(f32s("theta_init_f32le.bin"), &train, &test, &config).unwrap();
 
@@ -99,7 +102,7 @@ fn check_run(batch: usize, losses_file: &str, theta_file: &str, soft: f64, corre
             "final theta[{j}]: {found} vs PyTorch {want}"
         );
     }
-    let score = logistic::score(run.theta.view(), test.x.view(), test.t.view());
+    let score = logistic::score(run.theta.view(), test.x.view(), test.t.view()).unwrap();
     assert!(
         (score.soft_accuracy_percent - soft).abs() < 0.005,
         "{score:?}"
@@ -146,7 +149,7 @@ fn batch_size_one_stays_finite_where_the_tutorials_formula_gives_nan() {
 
     // The tutorial's `t log p + (1 - t) log(1 - p)` in float32 is NaN wherever p rounds to
     // exactly 0 or 1; the trained model has such samples, and their loss here is finite.
-    let p = logistic::probabilities(run.theta.view(), data.train.x.view());
+    let p = logistic::probabilities(run.theta.view(), data.train.x.view()).unwrap();
     let saturated: Vec<usize> = (0..p.len())
         .filter(|&i| p[i] == 1.0 || p[i] == 0.0)
         .collect();
@@ -164,6 +167,10 @@ fn batch_size_one_stays_finite_where_the_tutorials_formula_gives_nan() {
     for &i in &saturated {
         let row = data.train.x.slice(ndarray::s![i..i + 1, ..]);
         let t = data.train.t.slice(ndarray::s![i..i + 1]);
-        assert!(logistic::loss(run.theta.view(), row, t).is_finite());
+        assert!(
+            logistic::loss(run.theta.view(), row, t)
+                .unwrap()
+                .is_finite()
+        );
     }
 }

@@ -9,7 +9,6 @@ use super::kernels::{Params, Records};
 use super::matrix::GpuMatrix;
 use super::state::{self, Data, Dispatch, Kernel, ParamsBuffer, Sizes, State};
 use super::{Gpu, plan};
-use crate::batch_order::Orders;
 use crate::data::Subset;
 use crate::device::DeviceError;
 use crate::train::{Run, TrainConfig};
@@ -78,7 +77,7 @@ fn plan_epoch(
         let reduce = Params {
             parts: *step_parts as u32,
             inv_n: 1.0 / batch as f32,
-            lr: config.learning_rate,
+            lr: config.optimizer.lr() as f32,
             update: 1,
             hist: step as u32,
             test_parts: if finishes_test { test_parts as u32 } else { 0 },
@@ -110,8 +109,8 @@ fn plan_epoch(
     }
 }
 
-/// Trains as `train::train_cpu` does, on the GPU. The caller has validated `config` and the
-/// length of `theta`.
+/// Trains as `train::train_cpu` does, on the GPU. The caller has run `TrainConfig::check` and
+/// `TrainConfig::gpu_kernels_fit`.
 pub fn train(
     gpu: &Gpu,
     theta: Array1<f32>,
@@ -122,8 +121,12 @@ pub fn train(
     let n = train.len();
     let steps = config.steps_per_epoch(n);
     let total = steps * config.epochs;
-    let mut orders = Orders::new(n, config.shuffle);
-    let first = orders.next_epoch().map(|o| train.permuted(o));
+    let started = std::time::Instant::now();
+    let mut orders = config.sample_order(n);
+    let first = match orders.advance() {
+        true => Some(permuted(train, orders.current())?),
+        false => None,
+    };
     let data0 = first.as_ref().unwrap_or(train);
     let train_m = GpuMatrix::upload(gpu, "the training set", data0.x.view(), data0.t.view())?;
     let test_m = if config.test_loss_every_step {
@@ -149,10 +152,8 @@ pub fn train(
     let params = ParamsBuffer::new(gpu, &plan.records)?;
     let step_bytes = (steps * 4) as u64;
     for epoch in 0..config.epochs {
-        if epoch > 0
-            && let Some(order) = orders.next_epoch()
-        {
-            let data = train.permuted(order);
+        if epoch > 0 && orders.advance() {
+            let data = permuted(train, orders.current())?;
             train_m.rewrite(gpu, data.x.view(), data.t.view());
         }
         // Submitted in slices, so the GPU runs one slice while the next is being encoded.
@@ -219,5 +220,16 @@ pub fn train(
         train_loss,
         test_loss,
         steps_per_epoch: steps,
+        theta_history: Vec::new(),
+        learning_rates: vec![config.optimizer.lr(); config.epochs],
+        wall_time: started.elapsed(),
+        device: gpu.describe().to_string(),
     })
+}
+
+/// The training set in `order`: the order is a permutation of its rows, so this cannot fail.
+fn permuted(train: &Subset, order: &[usize]) -> Result<Subset, DeviceError> {
+    train
+        .permuted(order)
+        .map_err(|e| DeviceError::Shape(e.to_string()))
 }
