@@ -174,11 +174,8 @@ pub fn resolve(from: &Path, url: &str) -> Target {
     for part in joined.components() {
         match part {
             Component::Normal(p) => out.push(p),
-            Component::ParentDir => {
-                if !out.pop() {
-                    return Target::Outside;
-                }
-            }
+            // The guard pops: a `..` that finds nothing to pop climbs out of the site.
+            Component::ParentDir if !out.pop() => return Target::Outside,
             _ => {}
         }
     }
