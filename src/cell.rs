@@ -12,10 +12,15 @@
 //! the message was sent (stdout flushed first) and `length` the payload's length in bytes.
 //! Kinds: the program the preprocessor generates sends `cell` (payload `k`) before cell `k`,
 //! `error` (an error a cell returned, as text), `device` and `end` after the last cell;
-//! [`show_svg`] sends `figure` (a file name). The preprocessor ignores kinds it does not know,
+//! [`show_svg`] sends `figure` (a file name), [`check`] sends `check` (a checked number as
+//! JSON, see its module). The preprocessor ignores kinds it does not know,
 //! so new kinds can be added by either side. Nothing a cell prints on stdout can forge a
 //! message. The preprocessor (`mdbook-descent`, `program.rs` and `run.rs`) spells the same
 //! format: change both together.
+
+mod check;
+
+pub use check::{CheckError, check};
 
 use std::io::{Seek, Write};
 use std::path::PathBuf;

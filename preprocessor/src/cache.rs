@@ -1,13 +1,15 @@
 //! The results cache: a chapter's outputs are reused only while nothing that could change them
 //! changed. The key hashes the chapter's cells with everything outside them that matters: the
 //! library's sources, `Cargo.lock`, the toolchain (`rustc -vV`), this preprocessor's version,
-//! the device setting, the build settings and the data files.
+//! the device setting, the build settings and the data files (by content, see `data_hash.rs`).
 //!
 //! One entry per chapter, written whole or not at all (temporary file + rename), with a hash
 //! of its body checked on every read: a damaged entry is a miss, never shown. A failed run
 //! writes nothing, so the previous good entry stays.
 
+use crate::check::Check;
 use crate::config::Settings;
+use crate::data_hash;
 use crate::run::CellOutput;
 use crate::toolchain;
 use crate::workspace::atomic_write;
@@ -33,6 +35,9 @@ pub struct Entry {
     pub run_ms: u64,
     /// Output per cell.
     pub cells: Vec<CellOutput>,
+    /// The numbers its cells checked.
+    #[serde(default)]
+    pub checks: Vec<Check>,
 }
 
 /// Result of looking an entry up.
@@ -92,12 +97,17 @@ pub fn global_key(settings: &Settings) -> Result<String> {
         field("path-dependency", name.as_bytes());
         field("path-dependency-files", hash_crate(&folder)?.as_bytes());
     }
+    let mut memo = data_hash::Memo::open(&settings.work_dir);
     for data in &settings.data {
-        field("data", hash_tree(data, Metadata)?.as_bytes());
+        field("data", hash_tree(data, Data(&mut memo))?.as_bytes());
     }
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV) {
-        field("data-env", hash_tree(Path::new(&dir), Metadata)?.as_bytes());
+        field(
+            "data-env",
+            hash_tree(Path::new(&dir), Data(&mut memo))?.as_bytes(),
+        );
     }
+    memo.save();
     field(
         "toolchain",
         toolchain::version(&settings.work_dir)?.as_bytes(),
@@ -117,14 +127,14 @@ pub fn chapter_key(global: &str, cells: &[String]) -> String {
 }
 
 /// How a file takes part in a hash.
-#[derive(Clone, Copy)]
-enum Part {
+enum Part<'a> {
     /// Its bytes (sources: small, and edited often with the same size).
     Contents,
-    /// Its size and modification time (data files: large, replaced whole).
-    Metadata,
+    /// Its contents' hash, remembered under its size and modification time (data files:
+    /// large, rarely changed).
+    Data(&'a mut data_hash::Memo),
 }
-use Part::{Contents, Metadata};
+use Part::{Contents, Data};
 
 /// Folders of the `path = ...` crates among the extra dependencies, sorted by name.
 fn path_dependencies(settings: &Settings) -> Vec<(String, PathBuf)> {
@@ -148,13 +158,13 @@ fn hash_crate(folder: &Path) -> Result<String> {
 
 /// Hash of every file under `path` (names and contents or metadata, in sorted order); a
 /// missing path hashes as empty.
-fn hash_tree(path: &Path, part: Part) -> Result<String> {
+fn hash_tree(path: &Path, part: Part<'_>) -> Result<String> {
     hash_files(path, part, &|_| true)
 }
 
 /// [`hash_tree`] over the entries whose names `keep` accepts. Symbolic links are followed; a
 /// link back to a folder above it (a loop) is hashed by its name only.
-fn hash_files(path: &Path, part: Part, keep: &dyn Fn(&str) -> bool) -> Result<String> {
+fn hash_files(path: &Path, mut part: Part<'_>, keep: &dyn Fn(&str) -> bool) -> Result<String> {
     let mut h = blake3::Hasher::new();
     if !path.exists() {
         return Ok(h.finalize().to_hex().to_string());
@@ -187,15 +197,15 @@ fn hash_files(path: &Path, part: Part, keep: &dyn Fn(&str) -> bool) -> Result<St
         let rel = file.strip_prefix(path).unwrap_or(file);
         h.update(rel.to_string_lossy().as_bytes());
         h.update(b"\0");
-        match part {
+        match &mut part {
             Contents => {
                 let bytes = std::fs::read(file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
                 h.update(&(bytes.len() as u64).to_le_bytes());
                 h.update(&bytes);
             }
-            Metadata => {
-                h.update(toolchain::stamp(file).as_bytes());
+            Data(memo) => {
+                h.update(memo.hash(file)?.as_bytes());
             }
         }
     }
@@ -259,6 +269,7 @@ mod tests {
             device: Some("CPU".into()),
             run_ms: 3,
             cells: vec![vec![Segment::Text("hi\n".into())]],
+            checks: vec![],
         }
     }
 

@@ -5,6 +5,7 @@
 //! at once take turns (the second then finds the first's results in the cache).
 
 use crate::cache::{self, Entry, Lookup};
+use crate::check::{self as checks, Check};
 use crate::config::Settings;
 use crate::diagnose::{ChapterError, Place};
 use crate::linemap::LineMap;
@@ -51,6 +52,8 @@ pub struct Outcome {
     pub ran: bool,
     /// Why it failed.
     pub error: Option<ChapterError>,
+    /// The numbers its cells checked (`descent::cell::check`).
+    pub checks: Vec<Check>,
 }
 
 /// Executes `plans` (in book order), returning one outcome each.
@@ -162,6 +165,7 @@ fn look_up(
                     cells: entry.cells,
                     device: entry.device,
                     recorded_run_ms: entry.run_ms,
+                    checks: entry.checks,
                     hit: true,
                     ..Outcome::default()
                 };
@@ -286,7 +290,24 @@ fn compile_and_run(
         outcome.recorded_run_ms = outcome.run_ms;
         outcome.cells = finished.cells.clone();
         outcome.device = finished.device.clone();
+        outcome.checks = finished
+            .checks
+            .iter()
+            .map(|(running, r)| Check::place(r.clone(), &plan.cells, *running))
+            .collect();
         outcome.error = place.run_error(&finished, settings.timeout);
+        if let Some(failed) =
+            checks::failures(&outcome.checks, &plan.file, &plan.cells, &plan.lines)
+        {
+            // A failed check names its own line; the program's error (often that check's
+            // `Err` returned through `?`) follows when it says something else.
+            let cell = outcome.checks.iter().find(|c| !c.ok).map(|c| c.cell);
+            let message = match &outcome.error {
+                Some(e) if !e.message.contains("check \"") => format!("{failed}\n{}", e.message),
+                _ => failed,
+            };
+            outcome.error = Some(ChapterError { cell, message });
+        }
         match &outcome.error {
             None => {
                 progress.line(&format!(
@@ -304,6 +325,7 @@ fn compile_and_run(
                     device: outcome.device.clone(),
                     run_ms: outcome.run_ms,
                     cells: outcome.cells.clone(),
+                    checks: outcome.checks.clone(),
                 };
                 cache::store(&cache::entry_path(settings, &plan.package), &entry)?;
             }

@@ -10,7 +10,9 @@
 #![warn(missing_docs)]
 
 pub mod cache;
+pub mod check;
 pub mod config;
+pub mod data_hash;
 pub mod diagnose;
 pub mod exec;
 pub mod linemap;
@@ -26,6 +28,7 @@ pub mod results;
 pub mod run;
 pub mod svg;
 pub mod toolchain;
+pub mod verify;
 pub mod workspace;
 
 pub use preprocess::Descent;

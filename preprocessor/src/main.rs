@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! mdbook-descent build [BOOK_DIR]      build the book in-process (no mdbook install needed)
+//! mdbook-descent verify [BOOK_DIR]     check the last build: results.json and the site (CI)
 //! mdbook-descent supports <RENDERER>   mdBook's question: exit 0 when supported
 //! mdbook-descent                       mdBook's protocol: [context, book] JSON on stdin
 //! ```
@@ -30,6 +31,20 @@ enum Cmd {
         #[arg(long)]
         plain: bool,
     },
+    /// Check the last build for CI: every chapter ran and every checked number held
+    /// (results.json, printed), and the built site: SUMMARY.md's pages exist, nothing loads
+    /// from the network, each page within its weight budget, internal links resolve.
+    Verify {
+        /// The book's folder, where book.toml is.
+        #[arg(default_value = ".")]
+        book_dir: PathBuf,
+        /// Largest weight of a page with everything it loads, in KB (1000 bytes).
+        #[arg(long, default_value_t = mdbook_descent::verify::DEFAULT_BUDGET / 1000)]
+        page_budget_kb: u64,
+        /// Check only the site, not results.json.
+        #[arg(long)]
+        site_only: bool,
+    },
     /// Tell mdBook whether a renderer is supported (exit status 0 = yes).
     Supports {
         /// Renderer name, e.g. html.
@@ -41,6 +56,37 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Cmd::Build { book_dir, plain }) => mdbook_descent::build(&book_dir, !plain),
+        Some(Cmd::Verify {
+            book_dir,
+            page_budget_kb,
+            site_only,
+        }) => {
+            let options = mdbook_descent::verify::Options {
+                budget: page_budget_kb.saturating_mul(1000),
+                results: !site_only,
+            };
+            return match mdbook_descent::verify::verify(&book_dir, &options) {
+                Ok(report) => {
+                    for line in &report.lines {
+                        println!("{line}");
+                    }
+                    if report.failures.is_empty() {
+                        println!("verified");
+                        ExitCode::SUCCESS
+                    } else {
+                        eprintln!("{} problem(s):", report.failures.len());
+                        for failure in &report.failures {
+                            eprintln!("error: {failure}");
+                        }
+                        ExitCode::FAILURE
+                    }
+                }
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Some(Cmd::Supports { renderer }) => {
             return if mdbook_descent::supports(&renderer) {
                 ExitCode::SUCCESS

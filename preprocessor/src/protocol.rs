@@ -129,6 +129,9 @@ pub fn split(
             "device" => finished.device = Some(message.payload),
             "error" => finished.returned_error = Some(message.payload),
             "end" => finished.reached_end = true,
+            crate::check::KIND => finished
+                .checks
+                .push((current, crate::check::Reported::parse(&message.payload))),
             _ => finished.other.push((message.kind, message.payload)),
         }
     }
@@ -212,7 +215,12 @@ mod tests {
             + &record(5, "cell", "2")
             + &record(5, "device", "CPU")
             + &record(5, "end", "")
-            + &record(5, "check", "x=1");
+            + &record(5, "note", "x=1")
+            + &record(
+                5,
+                "check",
+                r#"{"name":"x","value":1.0,"expected":1.0,"tolerance":0.0,"ok":true,"file":"a/src/main.rs","line":4}"#,
+            );
         let f = split_text(stdout, &channel, 3, 1 << 20);
         assert_eq!(f.cells[0], vec![Segment::Text("a\nb\n".into())]);
         assert_eq!(f.cells[1], vec![Segment::Text("c".into())]);
@@ -220,7 +228,13 @@ mod tests {
         assert_eq!(f.device.as_deref(), Some("CPU"));
         assert!(f.reached_end);
         assert_eq!(f.last_cell, 2);
-        assert_eq!(f.other, vec![("check".to_owned(), "x=1".to_owned())]);
+        assert_eq!(f.other, vec![("note".to_owned(), "x=1".to_owned())]);
+        assert_eq!(f.checks.len(), 1);
+        assert_eq!(
+            f.checks[0].0, 2,
+            "a check belongs to the cell running when it came"
+        );
+        assert!(f.checks[0].1.ok && f.checks[0].1.line == 4);
     }
 
     #[test]

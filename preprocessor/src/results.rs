@@ -1,5 +1,6 @@
 //! `results.json` in the work folder: what every build did, per chapter (cache hit or miss,
-//! device, compile and run times, a hash of each cell's output), for CI and benchmarks.
+//! device, compile and run times, a hash of each cell's output, the numbers its cells checked,
+//! the error), for CI (`mdbook-descent verify`) and benchmarks.
 
 use crate::config::Settings;
 use crate::exec::{Outcome, Plan};
@@ -44,6 +45,29 @@ pub struct ChapterResult {
     pub recorded_run_ms: u64,
     /// BLAKE3 of each cell's output (text and figures).
     pub outputs: Vec<String>,
+    /// The numbers its cells checked, in the order they were checked.
+    #[serde(default)]
+    pub checks: Vec<CheckResult>,
+    /// The error, when `status` is `"error"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One checked number (`descent::cell::check`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// `book/<chapter>.md:<line>` of the check.
+    pub at: String,
+    /// The check's name.
+    pub name: String,
+    /// The computed value; `null` when it was not finite.
+    pub value: Option<f64>,
+    /// The published number.
+    pub expected: f64,
+    /// The largest allowed distance.
+    pub tolerance: f64,
+    /// Whether the value was within the tolerance.
+    pub ok: bool,
 }
 
 /// Writes `results.json` for this build.
@@ -74,6 +98,19 @@ pub fn write(
                 run_ms: o.run_ms,
                 recorded_run_ms: o.recorded_run_ms,
                 outputs: o.cells.iter().map(|c| hash_output(c)).collect(),
+                checks: o
+                    .checks
+                    .iter()
+                    .map(|c| CheckResult {
+                        at: c.location(&plan.file, &plan.cells, &plan.lines),
+                        name: c.name.clone(),
+                        value: c.value,
+                        expected: c.expected,
+                        tolerance: c.tolerance,
+                        ok: c.ok,
+                    })
+                    .collect(),
+                error: o.error.as_ref().map(|e| e.message.clone()),
             })
             .collect(),
     };

@@ -64,6 +64,8 @@ pub struct Finished {
     pub elapsed: Duration,
     /// A figure named by a message that could not be read.
     pub missing_figure: Option<String>,
+    /// Checked numbers (`descent::cell::check`), each with the cell running when it came.
+    pub checks: Vec<(usize, crate::check::Reported)>,
 }
 
 impl Finished {
@@ -80,6 +82,7 @@ impl Finished {
             status: None,
             elapsed: Duration::ZERO,
             missing_figure: None,
+            checks: Vec::new(),
         }
     }
 

@@ -4,6 +4,7 @@
 mod cache;
 mod cache_keys;
 mod cells;
+mod checks;
 mod errors;
 mod fences;
 mod folders;
@@ -13,6 +14,9 @@ mod processes;
 mod properties;
 mod protocol;
 mod protocol_forgery;
+mod publish;
+mod real_book;
 mod settings;
 mod source;
 mod support;
+mod verify;

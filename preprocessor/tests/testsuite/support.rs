@@ -20,6 +20,69 @@ pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo().join("target"), PathBuf::from)
 }
 
+/// `[preprocessor.descent]` of every fixture on the real library (the `cells` fixtures and
+/// the copy of the real book): the repository as the library, this worktree's target folder,
+/// a work folder of its own, the `dev` profile, and the dependency set of the real book.
+/// All of them have the same dependency set, so `descent` compiles once for all of them.
+pub fn descent_settings() -> toml::Table {
+    let repo_str = |p: PathBuf| toml::Value::String(p.display().to_string());
+    let mut table = toml::Table::new();
+    table.insert("library".into(), repo_str(repo()));
+    table.insert("target-dir".into(), repo_str(target_dir()));
+    table.insert("work-dir".into(), "work".into());
+    table.insert("profile".into(), "dev".into());
+    table.insert(
+        "data".into(),
+        toml::Value::Array(vec![repo_str(repo().join("assets/mnist"))]),
+    );
+    let mut dependencies = real_book_dependencies();
+    for (name, spec) in test_build_dependencies() {
+        dependencies.entry(name).or_insert(spec);
+    }
+    table.insert("dependencies".into(), dependencies.into());
+    table
+}
+
+/// Every crate `cargo test --workspace` builds besides the two members: the library's
+/// dev-dependencies and the preprocessor's dependencies and dev-dependencies. The fixture
+/// chapters depend on them too (unused, so not linked) only so that Cargo unifies the same
+/// features as the test build did: then `descent`'s dependencies (wgpu, naga, ...) are the
+/// test build's artefacts, reused, and only `descent` itself compiles for the fixtures.
+fn test_build_dependencies() -> toml::Table {
+    let manifest = |path: PathBuf| -> toml::Table {
+        let text = std::fs::read_to_string(&path).expect("read a manifest");
+        toml::from_str(&text).expect("a manifest is TOML")
+    };
+    let library = manifest(repo().join("Cargo.toml"));
+    let preprocessor = manifest(repo().join("preprocessor/Cargo.toml"));
+    let mut all = toml::Table::new();
+    for (table, key) in [
+        (&library, "dev-dependencies"),
+        (&preprocessor, "dependencies"),
+        (&preprocessor, "dev-dependencies"),
+    ] {
+        if let Some(deps) = table.get(key).and_then(toml::Value::as_table) {
+            for (name, spec) in deps {
+                all.entry(name.clone()).or_insert_with(|| spec.clone());
+            }
+        }
+    }
+    all
+}
+
+/// The crates the real book's cells may use: its `[preprocessor.descent.dependencies]`.
+fn real_book_dependencies() -> toml::Table {
+    let text = std::fs::read_to_string(repo().join("book.toml")).expect("read book.toml");
+    let config: toml::Table = toml::from_str(&text).expect("book.toml is TOML");
+    config
+        .get("preprocessor")
+        .and_then(|p| p.get("descent"))
+        .and_then(|d| d.get("dependencies"))
+        .and_then(toml::Value::as_table)
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// Which crate a fixture's cells compile against.
 pub enum Library {
     /// The real `descent` (for figures and the device note).
@@ -27,6 +90,22 @@ pub enum Library {
     /// A one-function crate `mini` in the fixture's folder: cheap to compile, safe to edit.
     Mini,
 }
+
+/// The mini library: an answer, and a check reported the way `descent::cell::check` reports
+/// it (one `check:` marker), so the protocol is tested without linking `descent`.
+const MINI_LIB: &str = r#"//! A tiny library for fixtures.
+pub fn answer() -> u32 {
+    41
+}
+
+/// Reports a checked number as `descent::cell::check` does.
+pub fn check(name: &str, value: f64, expected: f64, tolerance: f64, line: u32) {
+    let ok = (value - expected).abs() <= tolerance;
+    println!(
+        "\u{1e}descent:check:{{\"name\":{name:?},\"value\":{value:?},\"expected\":{expected:?},\"tolerance\":{tolerance:?},\"ok\":{ok},\"file\":\"src/main.rs\",\"line\":{line}}}"
+    );
+}
+"#;
 
 /// A book in a temporary folder.
 pub struct TestBook {
@@ -43,26 +122,42 @@ impl TestBook {
             .expect("temporary folder");
         let book = Self { dir };
         let (library_line, note) = match library {
-            Library::Descent => (format!("library = {:?}", repo().display().to_string()), ""),
+            Library::Descent => (String::new(), ""),
             Library::Mini => {
                 book.write(
                     "mini/Cargo.toml",
                     "[package]\nname = \"mini\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
                 );
-                book.write(
-                    "mini/src/lib.rs",
-                    "//! A tiny library for fixtures.\npub fn answer() -> u32 {\n    41\n}\n",
-                );
+                book.write("mini/src/lib.rs", MINI_LIB);
                 ("library = \"mini\"".to_owned(), "device-note = \"\"\n")
             }
+        };
+        let settings = match library {
+            Library::Descent => {
+                let mut table = toml::Table::new();
+                table.insert(
+                    "preprocessor".into(),
+                    toml::Value::Table(toml::Table::from_iter([(
+                        "descent".to_owned(),
+                        toml::Value::Table(descent_settings()),
+                    )])),
+                );
+                // The table comes last, after `extra`'s keys.
+                toml::to_string(&table)
+                    .expect("settings")
+                    .replace("[preprocessor.descent]\n", "")
+            }
+            Library::Mini => format!(
+                "{library_line}\ntarget-dir = {:?}\nwork-dir = \"work\"\nprofile = \"dev\"\n\
+                 data = []\n{note}",
+                target_dir().display().to_string()
+            ),
         };
         book.write(
             "book.toml",
             &format!(
                 "[book]\ntitle = \"Fixture\"\nsrc = \"book\"\n\n[build]\nbuild-dir = \"out\"\n\n\
-                 [preprocessor.descent]\nafter = [\"links\"]\n{library_line}\ntarget-dir = {:?}\n\
-                 work-dir = \"work\"\nprofile = \"dev\"\ndata = []\n{note}{extra}\n",
-                target_dir().display().to_string()
+                 [preprocessor.descent]\nafter = [\"links\"]\n{extra}\n{settings}\n"
             ),
         );
         let mut summary = String::from("# Summary\n\n");
