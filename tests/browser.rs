@@ -555,3 +555,79 @@ fn two_controls_switch_the_combination_shown_without_script() {
         "900,700",
     );
 }
+
+/// The built MNIST chapter (`cargo run --release -p mdbook-descent -- build`), if there is one.
+fn built_chapter(name: &str) -> Option<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let page = target.join("book").join(name);
+    page.is_file().then_some(page)
+}
+
+#[test]
+fn the_mnist_chapters_batch_size_control_switches_curves_without_javascript() {
+    if skipped() {
+        return;
+    }
+    let Some(page) = built_chapter("mnist.html") else {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "browser test skipped: no target/book/mnist.html (build the book with \
+             `cargo run --release -p mdbook-descent -- build`)"
+        );
+        return;
+    };
+    let html = std::fs::read_to_string(&page).expect("read the built chapter");
+    let title = "Training and test loss per batch size";
+    assert!(html.contains(title), "the chapter has the GD-vs-SGD family");
+    // The page's own scripts are left out, so only CSS can switch the curves; the probe script
+    // stands in for the reader's clicks and reports what CSS then shows.
+    let body_end = html.rfind("</body>").expect("a body");
+    let without_scripts: String = {
+        let mut out = String::new();
+        let mut rest = &html[..body_end];
+        while let Some(start) = rest.find("<script") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..].find("</script>").expect("closed script") + start + 9;
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    };
+    let base = format!(
+        "<base href=\"file://{}/\">",
+        page.parent().expect("book dir").display()
+    );
+    let script = format!(
+        "<script>var errors=0;window.addEventListener('error',function(){{errors++}});\
+         window.addEventListener('load',function(){{var pre=document.createElement('pre');document.body.appendChild(pre);\
+         var svg=document.querySelector('svg.dfig[aria-label=\"{title}\"]');var p=svg.classList[1];\
+         var shown=function(){{return Array.prototype.map.call(svg.querySelectorAll('.'+p+'-v'),function(g){{return getComputedStyle(g).display==='none'?0:1}}).join('')}};\
+         var labels=Array.prototype.map.call(svg.querySelectorAll('label'),function(l){{return l.textContent}}).join(',');\
+         var before=shown();svg.querySelectorAll('input[type=radio]')[7].click();var b500=shown();\
+         svg.querySelectorAll('input[type=radio]')[10].click();var gd=shown();\
+         pre.textContent='probe:'+labels+'|'+before+'|'+b500+'|'+gd+':end errors:'+errors+':';}});</script>"
+    );
+    let probe_page = format!(
+        "{}{script}</body></html>",
+        without_scripts.replacen("<head>", &format!("<head>{base}"), 1)
+    );
+    let path = write_page("mnist-probe.html", &probe_page);
+    let p = probe(&dump_dom(&path, 1500));
+    let parts: Vec<&str> = p.split('|').collect();
+    assert_eq!(
+        parts[0], "1,2,3,5,10,50,100,500,1000,6500,13007",
+        "the tutorial's batch sizes"
+    );
+    assert_eq!(parts[1], "10000000000", "batch 1 shows first");
+    assert_eq!(parts[2], "00000001000", "batch 500 after its button");
+    assert_eq!(parts[3], "00000000001", "GD after its button");
+    screenshot(
+        &path,
+        &work_dir().join("mnist-family.png"),
+        500,
+        "1000,3000",
+    );
+}

@@ -166,7 +166,12 @@ fn book_sized_figures_meet_their_budgets() {
 #[test]
 fn animated_figures_loop_with_smil_and_tell_the_script_their_steps() {
     let figures = fixture::all(fixture::Scale::Small).expect("render");
-    for kind in ["animated path", "race", "animated surface"] {
+    for kind in [
+        "animated path",
+        "race",
+        "animated surface",
+        "animated heatmap",
+    ] {
         let svg = &figures.iter().find(|f| f.0 == kind).expect("kind").2;
         assert!(
             svg.contains("data-steps=\"")

@@ -1,8 +1,10 @@
 //! The data the book trains on: the canonical MNIST files ([`mnist`]), read from IDX ([`idx`]),
-//! and the tutorial's ones-versus-sevens subset ([`subset`]).
+//! and the tutorial's ones-versus-sevens subset ([`subset`]), and its PyTorch run's starting
+//! point ([`reference`]).
 
 pub mod idx;
 pub mod mnist;
+pub mod reference;
 pub mod subset;
 
 pub use mnist::{Digits, Mnist, MnistFile};

@@ -1,8 +1,11 @@
 //! Images: one greyscale picture (a 28 x 28 digit) with crisp pixels, and a grid of them with
 //! a label under each (like torchvision's `make_grid`).
 //!
+//! A grid can show a page of images at a time, with radio buttons to page (no JavaScript).
+//!
 //! Pixels travel as a tiny embedded PNG drawn with `image-rendering: pixelated`.
 
+use super::control::{CONTROL_H, group_class, radio_control};
 use super::png::{Channels, data_uri};
 use super::svg::{Svg, num};
 use super::theme::FALLBACK_FG;
@@ -157,6 +160,7 @@ pub struct ImageGrid {
     images: Vec<(String, Vec<f64>, usize, usize)>,
     range: Option<(f64, f64)>,
     scale: f64,
+    per_page: Option<usize>,
 }
 
 impl ImageGrid {
@@ -168,6 +172,7 @@ impl ImageGrid {
             images: Vec::new(),
             range: None,
             scale: 2.0,
+            per_page: None,
         }
     }
 
@@ -199,6 +204,13 @@ impl ImageGrid {
         self.scale = scale;
         self
     }
+
+    /// Shows `n` images at a time, with a control under the grid to page through the rest
+    /// (radio buttons, no JavaScript). With `n` at least the number of images: one page.
+    pub fn per_page(mut self, n: usize) -> Self {
+        self.per_page = Some(n.max(1));
+        self
+    }
 }
 
 impl Figure for ImageGrid {
@@ -213,45 +225,97 @@ impl Figure for ImageGrid {
         let ch = self.images.iter().map(|i| i.3).max().unwrap_or(1) as f64 * self.scale;
         let labelled = self.images.iter().any(|i| !i.0.is_empty());
         let (gap, label_h) = (6.0, if labelled { 15.0 } else { 0.0 });
-        let cols = self.cols.min(self.images.len());
-        let rows = self.images.len().div_ceil(self.cols);
+        let per_page = self.per_page.unwrap_or(self.images.len());
+        let paged = per_page < self.images.len();
+        let on_page = per_page.min(self.images.len());
+        let cols = self.cols.min(on_page);
+        let rows = on_page.div_ceil(self.cols);
         let w = cols as f64 * (cw + gap) + gap;
         let h = rows as f64 * (ch + gap + label_h) + gap;
-        let mut svg = Svg::new(w, h, &self.meta.title, &self.meta.desc, "");
-        let mut labels = String::new();
-        for (k, (label, values, iw, ih)) in self.images.iter().enumerate() {
-            let bytes = to_bytes(
-                &format!("image {k} (\"{label}\")"),
-                values,
-                *iw,
-                *ih,
-                self.range,
-                grey,
-                false,
-            )?;
-            let uri = data_uri(*iw, *ih, Channels::Grey, &bytes);
-            let x = gap + (k % self.cols) as f64 * (cw + gap);
-            let y = gap + (k / self.cols) as f64 * (ch + gap + label_h);
-            pixel_image(
-                &mut svg,
-                &uri,
-                x,
-                y,
-                *iw as f64 * self.scale,
-                *ih as f64 * self.scale,
-            );
-            if !label.is_empty() {
-                labels.push_str(&format!(
-                    "<text x=\"{}\" y=\"{}\">{}</text>",
-                    num(x + cw / 2.0),
-                    num(y + ch + 12.0),
-                    super::svg::escape(label)
-                ));
+        let control_h = if paged { CONTROL_H } else { 0.0 };
+        let mut svg = Svg::new(
+            w.max(if paged { 260.0 } else { 0.0 }),
+            h + control_h,
+            &self.meta.title,
+            &self.meta.desc,
+            "",
+        );
+        let mut page_labels = Vec::new();
+        for (page, chunk) in self.images.chunks(per_page).enumerate() {
+            let first = page * per_page;
+            if paged {
+                svg.fmt(format_args!("<g class=\"{}\">", group_class(page)));
+                page_labels.push(format!("{}-{}", first + 1, first + chunk.len()));
+            }
+            let mut labels = String::new();
+            for (i, (label, values, iw, ih)) in chunk.iter().enumerate() {
+                let k = first + i;
+                let bytes = to_bytes(
+                    &format!("image {k} (\"{label}\")"),
+                    values,
+                    *iw,
+                    *ih,
+                    self.range,
+                    grey,
+                    false,
+                )?;
+                let uri = data_uri(*iw, *ih, Channels::Grey, &bytes);
+                let x = gap + (i % self.cols) as f64 * (cw + gap);
+                let y = gap + (i / self.cols) as f64 * (ch + gap + label_h);
+                pixel_image(
+                    &mut svg,
+                    &uri,
+                    x,
+                    y,
+                    *iw as f64 * self.scale,
+                    *ih as f64 * self.scale,
+                );
+                if !label.is_empty() {
+                    labels.push_str(&format!(
+                        "<text x=\"{}\" y=\"{}\">{}</text>",
+                        num(x + cw / 2.0),
+                        num(y + ch + 12.0),
+                        super::svg::escape(label)
+                    ));
+                }
+            }
+            if !labels.is_empty() {
+                svg.fmt(format_args!("<g class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"11\" text-anchor=\"middle\">{labels}</g>"));
+            }
+            if paged {
+                svg.raw("</g>");
             }
         }
-        if !labels.is_empty() {
-            svg.fmt(format_args!("<g class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"11\" text-anchor=\"middle\">{labels}</g>"));
+        if paged {
+            radio_control(&mut svg, "images", &page_labels, h, w.max(260.0));
         }
         Ok(svg.finish())
+    }
+}
+
+#[cfg(test)]
+mod paging_tests {
+    use super::*;
+
+    fn grid(n: usize) -> ImageGrid {
+        (0..n).fold(ImageGrid::new("t", "d", 2), |g, k| {
+            g.image(&format!("#{k}"), &[k as f64, 0.0, 1.0, 2.0], 2, 2)
+        })
+    }
+
+    #[test]
+    fn pages_are_groups_switched_by_radio_buttons() {
+        let svg = grid(5).per_page(2).to_svg().unwrap();
+        assert_eq!(svg.matches("type=\"radio\"").count(), 3);
+        assert!(svg.contains(">1-2</label>") && svg.contains(">5-5</label>"));
+        assert_eq!(svg.matches("<image").count(), 5);
+        assert!(svg.contains(":checked"));
+    }
+
+    #[test]
+    fn one_page_has_no_control() {
+        let svg = grid(3).per_page(3).to_svg().unwrap();
+        assert!(!svg.contains("radio"));
+        assert_eq!(svg, grid(3).to_svg().unwrap());
     }
 }

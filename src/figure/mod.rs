@@ -51,7 +51,9 @@ mod animate;
 mod axes;
 mod backend;
 mod contour;
+mod control;
 mod heatmap;
+mod heatmap_anim;
 mod image;
 mod landscape2d;
 mod landscape3d;
@@ -66,6 +68,7 @@ mod variants;
 
 pub use axes::AxisScale;
 pub use heatmap::Heatmap;
+pub use heatmap_anim::AnimatedHeatmap;
 pub use image::{Image, ImageGrid};
 pub use landscape2d::{Landscape2d, Marker};
 pub use landscape3d::Landscape3d;

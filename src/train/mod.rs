@@ -32,6 +32,7 @@ use ndarray_rand::rand_distr::StandardNormal;
 /// assert_eq!(theta.len(), 785);
 /// assert_eq!(theta, descent::train::initial_theta(42));
 /// ```
+// ANCHOR: random_init
 pub fn initial_theta(seed: u64) -> Array1<f32> {
     let mut rng = StdRng::seed_from_u64(seed);
     Array1::<f32>::random_using(
@@ -40,6 +41,7 @@ pub fn initial_theta(seed: u64) -> Array1<f32> {
         &mut rng,
     ) / 100.0
 }
+// ANCHOR_END: random_init
 
 /// A training setting that cannot run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

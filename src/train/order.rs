@@ -34,10 +34,12 @@ impl SampleOrder {
 
     /// Starts the next epoch and returns its batches of `batch_size` sample indices, in order;
     /// the last `n mod batch_size` samples of the order are left out, as in training.
+    // ANCHOR: batches
     pub fn next_epoch(&mut self, batch_size: usize) -> ChunksExact<'_, usize> {
         self.advance();
         self.order.chunks_exact(batch_size.max(1))
     }
+    // ANCHOR_END: batches
 
     /// Starts the next epoch; `true` when its order differs from the previous epoch's (or,
     /// first, from the data's own order).

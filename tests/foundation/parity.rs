@@ -174,3 +174,15 @@ fn batch_size_one_stays_finite_where_the_tutorials_formula_gives_nan() {
         );
     }
 }
+
+#[test]
+fn the_librarys_tutorial_start_is_the_recorded_one() {
+    use descent::data::reference;
+    assert_eq!(reference::initial_theta(), f32s("theta_init_f32le.bin"));
+    assert_eq!(reference::train_order(), indices("train_perm_i64le.bin"));
+    assert_eq!(reference::test_order(), indices("test_perm_i64le.bin"));
+    let ordered = reference::tutorial_order(data()).unwrap();
+    let first = indices("train_perm_i64le.bin")[0];
+    assert_eq!(ordered.train.x.row(0), data().train.x.row(first));
+    assert_eq!(ordered.test.len(), 2163);
+}

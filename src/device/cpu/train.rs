@@ -64,6 +64,7 @@ pub fn train(
     for _ in 0..config.epochs {
         let lr = optimizer.lr();
         run.learning_rates.push(lr);
+        // ANCHOR: step
         for rows in order.next_epoch(config.batch_size) {
             let (loss, gradient, probabilities) = logistic::pass(
                 theta.view(),
@@ -75,6 +76,7 @@ pub fn train(
             run.train_loss.push(loss);
             let params = theta.as_slice_mut().ok_or(TrainError::ThetaLayout)?;
             optimizer.step(params, &gradient)?;
+            // ANCHOR_END: step
             step += 1;
             if let Some(tracker) = test_loss.as_mut() {
                 residuals.clear();
