@@ -34,7 +34,7 @@
 //!
 //! The kinds: [`LineChart`]; [`Image`] and [`ImageGrid`]; [`Heatmap`]; [`Landscape2d`] (which
 //! also animates paths and races several optimisers when asked with
-//! [`Landscape2d::animate`]); [`Landscape3d`]; [`AnimatedSurface`]; [`Variants`] (a family of
+//! [`Landscape2d::animate`]); [`Landscape3d`]; [`AnimatedSurface`]; [`Gallery`] (whole figures, one row at a time, picked by radio buttons); [`Variants`] (a family of
 //! precomputed results switched in place by radio buttons, without JavaScript).
 //!
 //! Only this module knows plotters: it lays out chart frames through a backend of our own
@@ -45,6 +45,7 @@ mod animate;
 mod axes;
 mod backend;
 mod contour;
+mod gallery;
 mod grid;
 mod heatmap;
 mod image;
@@ -60,6 +61,7 @@ mod theme;
 mod variants;
 
 pub use axes::AxisScale;
+pub use gallery::Gallery;
 pub use grid::Grid;
 pub use heatmap::Heatmap;
 pub use image::{Image, ImageGrid};
