@@ -483,8 +483,9 @@ fn settings_beyond_the_kernels_train_on_the_cpu_with_the_same_numbers_and_say_so
     }
     let note = descent::device::describe_default();
     assert!(
-        note.contains("runs with Adam(lr=0.001, weight_decay=0.1) trained on the CPU")
-            && note.contains("ExponentialLR(gamma=0.5)"),
+        note.contains(
+            "; Adam(lr=0.001, weight_decay=0.1) trained on the CPU (the GPU kernels do plain SGD)"
+        ) && note.contains("; ExponentialLR(gamma=0.5) trained on the CPU"),
         "{note}"
     );
 }

@@ -232,7 +232,7 @@ impl Device {
         if let Kind::Gpu(gpu) = &self.kind {
             match config.gpu_kernels_fit() {
                 Ok(()) => return Ok(gpu::train::train(gpu, theta, train_set, test_set, config)?),
-                Err(what) => note_cpu_fallback(format!("runs with {what} trained on the CPU")),
+                Err(note) => note_cpu_fallback(note),
             }
         }
         let mut optimizer = config.optimizer.build::<f32>()?;
@@ -248,6 +248,7 @@ impl Device {
             config,
             &mut *optimizer,
             scheduler,
+            config.optimizer.is_plain_sgd(),
         )
     }
 }

@@ -181,18 +181,21 @@ impl TrainConfig {
     }
 
     /// Whether the GPU kernels can run this setting: plain SGD at a fixed learning rate, with
-    /// no `θ` history. Anything else trains on the CPU.
+    /// no `θ` history. Anything else trains on the CPU; the error is the device note's line.
     pub(crate) fn gpu_kernels_fit(&self) -> Result<(), String> {
         if !self.optimizer.is_plain_sgd() {
-            return Err(format!("{} (the GPU kernels do plain SGD)", self.optimizer));
+            return Err(format!(
+                "{} trained on the CPU (the GPU kernels do plain SGD)",
+                self.optimizer
+            ));
         }
         if let Some(schedule) = &self.schedule {
             return Err(format!(
-                "{schedule} (the GPU kernels keep one learning rate)"
+                "{schedule} trained on the CPU (the GPU kernels keep one learning rate)"
             ));
         }
         if self.theta_every.is_some() {
-            return Err("a θ history (the GPU keeps θ on the device)".into());
+            return Err("runs keeping θ's history trained on the CPU".into());
         }
         Ok(())
     }

@@ -169,5 +169,6 @@ pub fn train_with(
     scheduler: Option<&mut dyn LrScheduler>,
 ) -> Result<Run, TrainError> {
     config.check(&theta, train, test)?;
-    crate::device::cpu::train::train(theta, train, test, config, optimizer, scheduler)
+    // The caller's optimiser may carry momentum or decay: the test loss is recomputed directly.
+    crate::device::cpu::train::train(theta, train, test, config, optimizer, scheduler, false)
 }

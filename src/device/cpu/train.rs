@@ -11,7 +11,9 @@ use ndarray::Array1;
 use std::time::Instant;
 
 /// Trains from `theta` with `optimizer` (and `scheduler`), batches drawn as
-/// [`TrainConfig::sample_order`] draws them. The caller has run [`TrainConfig::check`].
+/// [`TrainConfig::sample_order`] draws them. `plain_sgd` says the optimiser's update is
+/// `θ ← θ - lr ∇L`, which lets small batches update the test logits instead of recomputing
+/// them. The caller has run [`TrainConfig::check`].
 pub fn train(
     mut theta: Array1<f32>,
     train: &Subset,
@@ -19,6 +21,7 @@ pub fn train(
     config: &TrainConfig,
     optimizer: &mut dyn Optimizer<f32>,
     mut scheduler: Option<&mut dyn LrScheduler>,
+    plain_sgd: bool,
 ) -> Result<Run, TrainError> {
     let started = Instant::now();
     let steps_per_epoch = config.steps_per_epoch(train.len());
@@ -37,8 +40,6 @@ pub fn train(
         wall_time: Default::default(),
         device: super::Cpu.describe(),
     };
-    // The incremental test loss relies on the update being `θ ← θ - lr ∇L`.
-    let plain_sgd = optimizer.name() == "SGD" && config.optimizer.is_plain_sgd();
     let mut order = config.sample_order(train.len());
     let mut test_loss = config.test_loss_every_step.then(|| {
         TestLoss::new(
