@@ -119,3 +119,17 @@ fn the_playground_switches_optimiser_without_script() {
         );
     }
 }
+
+#[test]
+fn the_optimisation_page_is_within_its_weight() {
+    let page = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/book/optimisation.html");
+    let Ok(meta) = std::fs::metadata(&page) else {
+        eprintln!("skipped: no built optimisation.html; build the book first");
+        return;
+    };
+    assert!(
+        meta.len() <= 1_500_000,
+        "optimisation.html is {} bytes, over its 1.5 MB limit",
+        meta.len()
+    );
+}
