@@ -8,6 +8,7 @@
 //! Needs `chromium` on PATH (or `DESCENT_CHROMIUM`); without it each test prints why it is
 //! skipped. CI installs it with `apt-get install -y chromium`.
 
+#[path = "browser/book.rs"]
 mod book;
 mod fixture;
 

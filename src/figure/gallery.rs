@@ -12,6 +12,9 @@ use std::fmt::Write;
 use super::svg::{PREFIX, Svg, escape, id, num};
 use super::{Figure, FigureError, Meta};
 
+/// One rendered panel: its SVG, width and height.
+type Panel = (String, f64, f64);
+
 /// A gallery of figures: each option is a row of panels, and a control picks the row.
 ///
 /// ```
@@ -29,8 +32,8 @@ use super::{Figure, FigureError, Meta};
 pub struct Gallery {
     meta: Meta,
     control: String,
-    /// Each option's label and its panels: (SVG, width, height).
-    options: Vec<(String, Vec<(String, f64, f64)>)>,
+    /// Each option's label and its panels.
+    options: Vec<(String, Vec<Panel>)>,
 }
 
 impl Gallery {
