@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use descent::landscape::{Grid, Landscape, Peaks, Rosenbrock};
+use descent::landscape::{Landscape, Peaks, Rosenbrock};
 use descent::optim::{Adagrad, Adam, AdamW, Adamax, Optimizer, RmsProp, Sgd, run};
 
 fn optimisers() -> Vec<(&'static str, Box<dyn Optimizer>)> {
@@ -82,11 +82,13 @@ fn grids(c: &mut Criterion) {
         .sample_size(30)
         .measurement_time(Duration::from_secs(4));
     group.bench_function("values", |b| {
-        b.iter(|| Grid::sample(&Peaks, -3.0..=3.0, -3.0..=3.0, 200, 200).expect("valid"))
+        b.iter(|| Peaks.grid(-3.0..=3.0, -3.0..=3.0, 200).expect("valid"))
     });
     group.bench_function("values_and_gradients", |b| {
         b.iter(|| {
-            Grid::sample_with_gradients(&Peaks, -3.0..=3.0, -3.0..=3.0, 200, 200).expect("valid")
+            Peaks
+                .grid_with_gradients(-3.0..=3.0, -3.0..=3.0, 200)
+                .expect("valid")
         })
     });
     let one = rayon::ThreadPoolBuilder::new()
@@ -95,7 +97,7 @@ fn grids(c: &mut Criterion) {
         .expect("a pool");
     group.bench_function("values_and_gradients_one_thread", |b| {
         b.iter(|| {
-            one.install(|| Grid::sample_with_gradients(&Peaks, -3.0..=3.0, -3.0..=3.0, 200, 200))
+            one.install(|| Peaks.grid_with_gradients(-3.0..=3.0, -3.0..=3.0, 200))
                 .expect("valid")
         })
     });

@@ -36,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The case DESIGN.md measured with plotters' own SVG backend (198 KB): peaks on a
     // 50 x 50 grid, 49 x 49 faces, 640 x 480.
     use descent::figure::{Figure, Grid, Landscape3d};
-    let grid = Grid::sample(fixture::peaks, (-3.0, 3.0), (-3.0, 3.0), 50)?;
+    let grid = Grid::sample(fixture::peaks, -3.0..=3.0, -3.0..=3.0, 50)?;
     let surface = Landscape3d::new("Peaks", "Peaks surface, 50 x 50.", grid)
         .resolution(49)
         .size(640, 480)

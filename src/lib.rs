@@ -3,7 +3,8 @@
 //! The book's chapters call it from their `rust,run` cells: MNIST loading ([`data`]),
 //! logistic regression ([`logistic`]), GD/SGD training ([`train`]), the optimisers of
 //! `torch.optim` ([`optim`]), 2-D landscapes with exact gradients ([`landscape`]), the compute
-//! device ([`device`]) and figures ([`figure`]), handed to the page through [`cell`].
+//! device ([`device`]) and figures ([`figure`]), handed to the page through [`cell`]. Points,
+//! paths and grids of the plane ([`plane`]) are the plain data those modules share.
 #![warn(missing_docs)]
 
 /// The `ndarray` this library is built on, so a chapter needs no second copy.
@@ -16,5 +17,6 @@ pub mod figure;
 pub mod landscape;
 pub mod logistic;
 pub mod optim;
+pub mod plane;
 pub mod prelude;
 pub mod train;

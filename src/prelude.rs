@@ -20,13 +20,16 @@ pub use crate::figure::{
     Landscape3d, LineChart, Marker, Variants,
 };
 pub use crate::landscape::{
-    Angry, Dual2, Fancy, Formula, Landscape, Peaks, Rastrigin, Rosenbrock, Scalar, from_fn,
+    Angry, Dual2, Fancy, Formula, Landscape, LearnableFunction, Peaks, PointLoss, Rastrigin,
+    Rosenbrock, Scalar, from_fn,
 };
 pub use crate::logistic::{self, Evaluation, Score};
 pub use crate::optim::{
     Adagrad, Adam, AdamW, Adamax, CosineAnnealingLr, ExponentialLr, Kind, LearningRate,
     LrScheduler, Optimizer, OptimizerConfig, RmsProp, Schedule, Sgd, StepLr,
 };
+pub use crate::optim::{Divergence, Path, run, run_scheduled};
+pub use crate::plane::{Grid, Point, Trace};
 pub use crate::train::{
     Run, SampleOrder, Shuffle, TrainConfig, initial_theta, train, train_cpu, train_with,
 };

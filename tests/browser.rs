@@ -3,7 +3,8 @@
 //! registry has it) and checks, from screenshots and probes written into the DOM:
 //! animations move between two moments (with and without the kit's script) while static
 //! figures do not; the iteration slider pauses and scrubs; the radio buttons of a variant
-//! family switch it without script; text follows the theme; no script errors.
+//! family (one control, or two independent ones) switch it without script; text follows the
+//! theme; no script errors.
 //!
 //! Needs `chromium` on PATH (or `DESCENT_CHROMIUM`); without it each test prints why it is
 //! skipped. CI installs it with `apt-get install -y chromium`.
@@ -515,4 +516,42 @@ fn radio_buttons_switch_variants_and_text_follows_the_theme() {
         );
     }
     assert_ne!(fgs[0], fgs[1], "light and navy text differ");
+}
+
+#[test]
+fn two_controls_switch_the_combination_shown_without_script() {
+    if skipped() {
+        return;
+    }
+    let all = figures();
+    let (css, _) = fixture::mdbook_variables_css();
+    let fam = pick(&all, &["variants (two controls)"]);
+    assert_eq!(fam.len(), 1);
+    assert!(
+        !fam[0].2.contains("<script"),
+        "the figure itself has no script"
+    );
+    // The test clicks as a reader would; what is shown follows from the figure's CSS alone.
+    let script = "window.addEventListener('load',function(){var pre=document.createElement('pre');document.body.appendChild(pre);\
+        var svg=document.querySelector('svg.dfig');var p=svg.classList[1];\
+        var shown=function(){var out=[];Array.prototype.forEach.call(svg.querySelectorAll('.'+p+'-v'),function(g,k){if(getComputedStyle(g).display!='none'){out.push(k)}});return out.join(' ')};\
+        var radios=function(c){return svg.querySelectorAll('input[name='+p+'-r'+c+']')};\
+        var a=shown();radios(1)[2].click();var b=shown();radios(0)[1].click();var c=shown();radios(1)[8].click();var d=shown();\
+        pre.textContent='probe:'+[a,b,c,d].join('|')+':end';});";
+    let page = write_page(
+        "variants-two-controls.html",
+        &fixture::page("light", &css, &fam, script),
+    );
+    let p = probe(&dump_dom(&page, 1500));
+    // Options go batch size by batch size, 9 epoch counts each: (b, e) is group 9 b + e.
+    assert_eq!(
+        p, "0|2|11|17",
+        "first combination, then epochs #3, then batch size #2 with it, then epochs #9"
+    );
+    screenshot(
+        &page,
+        &work_dir().join("variants-two-controls.png"),
+        500,
+        "900,700",
+    );
 }

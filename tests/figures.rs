@@ -111,7 +111,7 @@ fn check_inline_safe(kind: &str, svg: &str) -> String {
 #[test]
 fn every_kind_matches_its_snapshot_and_is_safe_to_inline() {
     let figures = fixture::all(fixture::Scale::Small).expect("small figures render");
-    assert_eq!(figures.len(), 12);
+    assert_eq!(figures.len(), 13);
     let update = std::env::var_os("DESCENT_UPDATE_SNAPSHOTS").is_some();
     let mut prefixes = BTreeSet::new();
     let mut stale = Vec::new();
@@ -232,8 +232,8 @@ fn shapes_titles_and_ranges_are_checked_with_helpful_errors() {
     assert!(err.to_string().contains("required"), "{err}");
     let err = ImageGrid::new("t", "d", 3).to_svg().unwrap_err();
     assert!(matches!(err, FigureError::Empty { .. }));
-    let a = Grid::sample(|x, y| x + y, (0.0, 1.0), (0.0, 1.0), 4).expect("grid");
-    let b = Grid::sample(|x, y| x + y, (0.0, 2.0), (0.0, 1.0), 4).expect("grid");
+    let a = Grid::sample(|x, y| x + y, 0.0..=1.0, 0.0..=1.0, 4).expect("grid");
+    let b = Grid::sample(|x, y| x + y, 0.0..=2.0, 0.0..=1.0, 4).expect("grid");
     let err = AnimatedSurface::new("t", "d")
         .frame(0, a.clone())
         .frame(5, b)
@@ -273,7 +273,7 @@ fn figures_can_be_saved_to_a_file() {
 
 #[test]
 fn diverging_paths_stop_at_their_last_finite_point() {
-    let grid = Grid::sample(|x, y| x * x - y * y, (-1.0, 1.0), (-1.0, 1.0), 10).expect("grid");
+    let grid = Grid::sample(|x, y| x * x - y * y, -1.0..=1.0, -1.0..=1.0, 10).expect("grid");
     let path = [
         (0.5, 0.5),
         (0.9, 2.0),
@@ -303,10 +303,194 @@ fn diverging_paths_stop_at_their_last_finite_point() {
 
 #[test]
 fn fine_grids_are_drawn_from_at_most_200_samples_a_side() {
-    let fine = Grid::sample(fixture::peaks, (-3.0, 3.0), (-3.0, 3.0), 600).expect("grid");
+    let fine = Grid::sample(fixture::peaks, -3.0..=3.0, -3.0..=3.0, 600).expect("grid");
     let svg = Landscape2d::new("Peaks", "Peaks on a fine grid.", fine)
         .to_svg()
         .expect("render");
     check_inline_safe("fine grid", &svg);
     assert!(svg.len() <= 150_000, "{} bytes", svg.len());
+}
+
+/// The cross a figure draws where a path diverged (relative path data, any position).
+const CROSS: &str = "l10 10m0-10-10 10";
+
+#[test]
+fn diverged_runs_end_marked_in_races_families_and_surfaces() {
+    use descent::figure::{Landscape3d, Marker};
+    use descent::landscape::{Landscape, Rosenbrock};
+    use descent::optim::{Adam, Sgd, run};
+
+    let f = Rosenbrock::default();
+    let grid = f.grid(-2.0..=2.0, -1.0..=3.0, 40).expect("grid");
+    let adam = run(&f, [2.0, -2.0], Adam::new(0.1).expect("lr"), 60).expect("runs");
+    let sgd = run(&f, [2.0, -2.0], Sgd::new(0.01).expect("lr"), 60).expect("runs");
+    let step = sgd.diverged.expect("SGD with lr 0.01 diverges here").step;
+    assert!(adam.diverged.is_none());
+    let note = format!("SGD (diverged at step {step})");
+
+    let race = Landscape2d::new("Race", "Adam and SGD on Rosenbrock.", grid.clone())
+        .path("Adam", &adam)
+        .path("SGD", &sgd)
+        .marker(Marker::start([2.0, -2.0]))
+        .animate()
+        .to_svg()
+        .expect("render");
+    check_inline_safe("race with a divergence", &race);
+    assert!(race.contains(&note), "the legend says where");
+    assert_eq!(race.matches(CROSS).count(), 2, "one cross (halo and line)");
+    assert!(
+        race.contains("attributeName=\"opacity\" calcMode=\"discrete\" values=\"0;1\""),
+        "the cross shows when the head gets there"
+    );
+    assert!(!race.contains("NaN") && !race.contains("inf"));
+
+    let fam = Variants::landscape(
+        "optimiser",
+        Landscape2d::new("Family", "One path per optimiser.", grid.clone()),
+    )
+    .option("Adam", [("Adam", &adam)])
+    .option("SGD", [("SGD", &sgd)])
+    .to_svg()
+    .expect("render");
+    check_inline_safe("family with a divergence", &fam);
+    assert!(fam.contains(&note));
+    assert_eq!(fam.matches(CROSS).count(), 2);
+
+    let surface = Landscape3d::new("Surface", "SGD on the surface.", grid)
+        .path("SGD", &sgd)
+        .resolution(10)
+        .to_svg()
+        .expect("render");
+    check_inline_safe("surface with a divergence", &surface);
+    assert!(surface.contains(&note));
+    assert_eq!(surface.matches(CROSS).count(), 2);
+}
+
+#[test]
+fn the_grid_a_landscape_samples_is_the_grid_a_figure_draws() {
+    use descent::landscape::{Landscape, Peaks};
+    let from_landscape = Peaks.grid(-3.0..=3.0, -3.0..=3.0, 30).expect("grid");
+    let from_closure =
+        Grid::sample(|x, y| Peaks.value(x, y), -3.0..=3.0, -3.0..=3.0, 30).expect("grid");
+    assert_eq!(from_landscape, from_closure);
+    let draw = |g: Grid| {
+        Landscape2d::new("Peaks", "The peaks function.", g)
+            .to_svg()
+            .expect("render")
+    };
+    assert_eq!(draw(from_landscape), draw(from_closure));
+}
+
+#[test]
+fn series_take_f32_or_f64_values() {
+    let halves64: Vec<f64> = vec![1.0, 0.5, 0.25, 0.125];
+    let halves32: Vec<f32> = vec![1.0, 0.5, 0.25, 0.125];
+    let chart = || LineChart::new("Loss", "A loss that halves every step.");
+    let a = chart().series("loss", &halves64).to_svg().expect("render");
+    let b = chart().series("loss", &halves32).to_svg().expect("render");
+    let c = chart()
+        .series("loss", halves32.iter().copied())
+        .to_svg()
+        .expect("render");
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    let family = |f32s: bool| {
+        let fam = Variants::lines("run", chart());
+        let fam = if f32s {
+            fam.option_steps("a", [("loss", &halves32)])
+        } else {
+            fam.option_steps("a", [("loss", &halves64)])
+        };
+        fam.to_svg().expect("render")
+    };
+    assert_eq!(family(true), family(false));
+}
+
+#[test]
+fn two_controls_pick_one_combination_with_css_only() {
+    let figures = fixture::all(fixture::Scale::Small).expect("render");
+    let svg = &figures
+        .iter()
+        .find(|f| f.0 == "variants (two controls)")
+        .expect("two-control family")
+        .2;
+    // 2 batch sizes + 3 epoch counts, one checked per control, one group per combination.
+    assert_eq!(svg.matches("type=\"radio\"").count(), 5);
+    assert_eq!(svg.matches("checked=\"checked\"").count(), 2);
+    let prefix = check_inline_safe("two controls", svg);
+    assert_eq!(svg.matches(&format!("class=\"{prefix}-v ")).count(), 6);
+    // The last combination (6500, 4 epochs) shows when both of its buttons are checked.
+    assert!(svg.contains(&format!(
+        ".{prefix}:has(#{prefix}-r0-1:checked):has(#{prefix}-r1-2:checked) .{prefix}-v5"
+    )));
+    assert!(svg.contains(">batch size:<") && svg.contains(">epochs:<"));
+    assert!(!svg.contains("<script"));
+    // Epochs on the x axis: the longest run spans 4 epochs.
+    assert!(svg.contains(">4<"), "an x tick at 4 epochs");
+}
+
+#[test]
+fn two_control_families_say_what_is_missing_or_misnamed() {
+    let chart = || LineChart::new("Loss", "Loss curves.");
+    let losses = [0.5f32, 0.4, 0.3];
+    let err = Variants::lines("batch size", chart())
+        .second_control("epochs")
+        .option_steps(("10", "1"), [("train", &losses)])
+        .option_steps(("10", "2"), [("train", &losses)])
+        .option_steps(("20", "1"), [("train", &losses)])
+        .to_svg()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "option batch size = 20, epochs = 2: it is missing: give an option for every pair of labels"
+    );
+    let err = Variants::lines("batch size", chart())
+        .second_control("epochs")
+        .option_steps("10", [("train", &losses)])
+        .to_svg()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("it names 1 control(s) but the family has 2 (batch size, epochs)"),
+        "{err}"
+    );
+    let err = Variants::lines("batch size", chart())
+        .option_epochs("10", 0, [("train", &losses)])
+        .to_svg()
+        .unwrap_err();
+    assert!(err.to_string().contains("steps per epoch"), "{err}");
+}
+
+#[test]
+fn a_book_sized_batch_by_epochs_family_keeps_its_noise_within_budget() {
+    let svg = fixture::batch_epochs(true)
+        .expect("family")
+        .to_svg()
+        .expect("render");
+    check_inline_safe("batch x epochs", &svg);
+    assert_eq!(svg.matches("type=\"radio\"").count(), 8 + 9);
+    assert!(svg.len() <= 600_000, "{} bytes", svg.len());
+    // Batch size 1 over 20 epochs is 260 140 points: drawn as a per-pixel envelope, its
+    // noise spans tens of pixels in a column (an up-down pair per column), not one line.
+    let (train, _) = fixture::losses(1, 20);
+    assert_eq!(train.len(), 13007 * 20);
+    let chart = LineChart::new("SGD, batch 1", "The loss of every step of 20 epochs.")
+        .series_epochs("train", 13007, &train)
+        .expect("chart")
+        .to_svg()
+        .expect("render");
+    assert!(chart.len() < 30_000, "{} bytes", chart.len());
+    let d = chart
+        .split("class=\"s0\" stroke=\"")
+        .nth(1)
+        .and_then(|s| s.split(" d=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .expect("the series' path");
+    let tall = d
+        .split(' ')
+        .filter_map(|t| t.split_once('-').map(|(_, dy)| dy))
+        .filter_map(|dy| dy.parse::<f64>().ok())
+        .filter(|dy| *dy > 20.0)
+        .count();
+    assert!(tall > 50, "noise shows as tall strokes: {tall}");
 }

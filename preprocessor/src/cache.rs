@@ -14,9 +14,10 @@ use crate::workspace::atomic_write;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
 
 /// Changes whenever the entry format or the meaning of a key changes.
-const FORMAT: &str = "descent-cache-v1";
+const FORMAT: &str = "descent-cache-v2";
 
 /// Environment variable the library reads its data folder from.
 const DATA_DIR_ENV: &str = "MNIST_DIR";
@@ -87,6 +88,10 @@ pub fn global_key(settings: &Settings) -> Result<String> {
             std::fs::read(lock).with_context(|| format!("cannot read {}", lock.display()))?;
         field("lock", &bytes);
     }
+    for (name, folder) in path_dependencies(settings) {
+        field("path-dependency", name.as_bytes());
+        field("path-dependency-files", hash_crate(&folder)?.as_bytes());
+    }
     for data in &settings.data {
         field("data", hash_tree(data, Metadata)?.as_bytes());
     }
@@ -121,46 +126,80 @@ enum Part {
 }
 use Part::{Contents, Metadata};
 
+/// Folders of the `path = ...` crates among the extra dependencies, sorted by name.
+fn path_dependencies(settings: &Settings) -> Vec<(String, PathBuf)> {
+    settings
+        .dependencies
+        .iter()
+        .filter_map(|(name, value)| {
+            let path = value.as_table()?.get("path")?.as_str()?;
+            Some((name.clone(), PathBuf::from(path)))
+        })
+        .collect()
+}
+
+/// Hash of a local crate's files by content: everything under its folder but build output
+/// (`target/`) and version-control folders.
+fn hash_crate(folder: &Path) -> Result<String> {
+    hash_files(folder, Contents, &|name| {
+        !matches!(name, "target" | ".git" | ".hg" | ".svn")
+    })
+}
+
 /// Hash of every file under `path` (names and contents or metadata, in sorted order); a
 /// missing path hashes as empty.
 fn hash_tree(path: &Path, part: Part) -> Result<String> {
-    let mut files = Vec::new();
-    collect(path, &mut files)?;
-    files.sort();
+    hash_files(path, part, &|_| true)
+}
+
+/// [`hash_tree`] over the entries whose names `keep` accepts. Symbolic links are followed; a
+/// link back to a folder above it (a loop) is hashed by its name only.
+fn hash_files(path: &Path, part: Part, keep: &dyn Fn(&str) -> bool) -> Result<String> {
     let mut h = blake3::Hasher::new();
-    for file in files {
-        let rel = file.strip_prefix(path).unwrap_or(&file);
+    if !path.exists() {
+        return Ok(h.finalize().to_hex().to_string());
+    }
+    let walk = WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || e.file_name().to_str().is_none_or(keep));
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) if e.loop_ancestor().is_some() => {
+                let link = e.path().unwrap_or(path);
+                let rel = link.strip_prefix(path).unwrap_or(link);
+                h.update(b"loop\0");
+                h.update(rel.to_string_lossy().as_bytes());
+                h.update(b"\0");
+                continue;
+            }
+            Err(e) => {
+                let at = e.path().unwrap_or(path).display().to_string();
+                return Err(anyhow::Error::new(e).context(format!("cannot read {at}")));
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let file = entry.path();
+        let rel = file.strip_prefix(path).unwrap_or(file);
         h.update(rel.to_string_lossy().as_bytes());
         h.update(b"\0");
         match part {
             Contents => {
-                let bytes = std::fs::read(&file)
+                let bytes = std::fs::read(file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
                 h.update(&(bytes.len() as u64).to_le_bytes());
                 h.update(&bytes);
             }
             Metadata => {
-                h.update(toolchain::stamp(&file).as_bytes());
+                h.update(toolchain::stamp(file).as_bytes());
             }
         }
     }
     Ok(h.finalize().to_hex().to_string())
-}
-
-fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return Ok(());
-    };
-    if meta.is_file() {
-        files.push(path.to_path_buf());
-    } else if meta.is_dir() {
-        for entry in
-            std::fs::read_dir(path).with_context(|| format!("cannot list {}", path.display()))?
-        {
-            collect(&entry?.path(), files)?;
-        }
-    }
-    Ok(())
 }
 
 /// The file holding a chapter's entry.
@@ -242,6 +281,30 @@ mod tests {
         assert!(matches!(lookup(&path, "k"), Lookup::Damaged(_)));
         std::fs::write(&path, b"\xff\xfe").unwrap();
         assert!(matches!(lookup(&path, "k"), Lookup::Damaged(_)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_loop_ends_and_still_hashes_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/x.rs"), "1").unwrap();
+        std::os::unix::fs::symlink("..", dir.path().join("a/up")).unwrap();
+        let before = hash_tree(dir.path(), Contents).unwrap();
+        std::fs::write(dir.path().join("a/x.rs"), "2").unwrap();
+        assert_ne!(before, hash_tree(dir.path(), Contents).unwrap());
+    }
+
+    #[test]
+    fn a_crate_hash_skips_its_build_output() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("lib.rs"), "1").unwrap();
+        let before = hash_crate(dir.path()).unwrap();
+        std::fs::create_dir_all(dir.path().join("target")).unwrap();
+        std::fs::write(dir.path().join("target/x"), "junk").unwrap();
+        assert_eq!(before, hash_crate(dir.path()).unwrap());
+        std::fs::write(dir.path().join("lib.rs"), "2").unwrap();
+        assert_ne!(before, hash_crate(dir.path()).unwrap());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `[preprocessor.descent]` in `book.toml`: the keys an author may set, their defaults, and
 //! the [`Settings`] a build resolves from them (absolute paths, the device, the time limit).
 
+use crate::device_choice::DeviceChoice;
 use anyhow::{Context, Result, bail};
 use mdbook_preprocessor::PreprocessorContext;
 use serde::Deserialize;
@@ -13,8 +14,11 @@ pub const DEVICE_ENV: &str = "DESCENT_DEVICE";
 /// Every key `[preprocessor.descent]` accepts, with its type, for error messages.
 pub const VALID_KEYS: &str = "library (path), target-dir (path), work-dir (path), profile (string), \
      device (\"auto\" | \"gpu\" | \"cpu\"), timeout (seconds), jobs (integer), \
-     on-error (\"fail\" | \"render\"), data (list of paths), device-note (Rust expression), \
+     on-error (\"fail\" | \"render\"), output-limit (bytes per cell), data (list of paths), device-note (Rust expression), \
      dependencies (table, Cargo syntax), and mdBook's own command, before, after, renderers, optional";
+
+/// Bytes of output a cell shows in the page unless `output-limit` says otherwise.
+pub const DEFAULT_OUTPUT_LIMIT: u64 = 256 * 1024;
 
 /// What a failing cell does to the build.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -61,6 +65,8 @@ pub struct RawConfig {
     pub jobs: Option<usize>,
     /// What a failing cell does; default `fail`.
     pub on_error: Option<OnError>,
+    /// Bytes of output a cell shows in the page; default 262144 (256 KiB).
+    pub output_limit: Option<u64>,
     /// Files or folders whose contents key the cache (data the library reads); default
     /// `["assets/mnist"]`.
     pub data: Option<Vec<PathBuf>>,
@@ -129,6 +135,8 @@ pub struct Settings {
     pub jobs: usize,
     /// What a failing cell does.
     pub on_error: OnError,
+    /// Bytes of output a cell shows in the page.
+    pub output_limit: u64,
     /// Data files or folders that key the cache.
     pub data: Vec<PathBuf>,
     /// Expression printed as the device in each note, if any.
@@ -188,6 +196,21 @@ impl Settings {
             Some(dir) => at_root(dir)?,
             None => target_dir.join("descent"),
         };
+        let src_dir = at_root(src)?;
+        refuse_inside(
+            &src_dir,
+            src,
+            &target_dir,
+            "the target folder",
+            raw.target_dir.is_some(),
+        )?;
+        refuse_inside(
+            &src_dir,
+            src,
+            &work_dir,
+            "the work folder",
+            raw.work_dir.is_some(),
+        )?;
         let device = match device_env.filter(|d| !d.is_empty()) {
             Some(env) => check_device(&env, "the environment variable DESCENT_DEVICE")?,
             None => check_device(
@@ -218,7 +241,7 @@ impl Settings {
         let mut dependencies = raw.dependencies;
         absolutise_paths(&mut dependencies, &book_root);
         Ok(Self {
-            src_dir: at_root(src)?,
+            src_dir,
             src_display: src.display().to_string(),
             lockfile: find_lockfile(&library),
             library,
@@ -230,6 +253,7 @@ impl Settings {
             timeout: Duration::from_secs(timeout),
             jobs,
             on_error: raw.on_error.unwrap_or_default(),
+            output_limit: raw.output_limit.unwrap_or(DEFAULT_OUTPUT_LIMIT),
             data,
             device_note,
             dependencies,
@@ -249,10 +273,46 @@ impl Settings {
     }
 }
 
+/// Refuses a folder the preprocessor writes to that lies inside the chapters' folder
+/// (`mdbook serve` would rebuild forever, and the book would fill with build files).
+fn refuse_inside(
+    src_dir: &Path,
+    src: &Path,
+    dir: &Path,
+    what: &str,
+    from_book_toml: bool,
+) -> Result<()> {
+    if !dir.starts_with(src_dir) {
+        return Ok(());
+    }
+    let (setting, key) = match what {
+        "the work folder" => ("[preprocessor.descent] work-dir in book.toml", "work-dir"),
+        _ if from_book_toml => (
+            "[preprocessor.descent] target-dir in book.toml",
+            "target-dir",
+        ),
+        _ => ("the environment variable CARGO_TARGET_DIR", "target-dir"),
+    };
+    let setting = if what == "the work folder" && !from_book_toml {
+        "the target folder (the work folder's default parent)"
+    } else {
+        setting
+    };
+    bail!(
+        "{what} {} is inside the chapters' folder {}, set by {setting}; the build must never \
+         write there (mdbook serve would rebuild forever): choose a folder outside {} (e.g. \
+         set {key} in [preprocessor.descent] to \"target\")",
+        dir.display(),
+        src.display(),
+        src.display()
+    )
+}
+
+/// The device setting's canonical name, parsed as the library parses it.
 fn check_device(value: &str, source: &str) -> Result<String> {
-    match value {
-        "auto" | "gpu" | "cpu" => Ok(value.to_owned()),
-        other => bail!("{source} is {other:?}; use \"auto\", \"gpu\" or \"cpu\""),
+    match DeviceChoice::parse(value) {
+        Some(choice) => Ok(choice.name().to_owned()),
+        None => bail!("{source} is {value:?}; use {}", DeviceChoice::VALID),
     }
 }
 
@@ -393,5 +453,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("\"cpu\""), "{err}");
+    }
+
+    #[test]
+    fn the_device_is_read_as_the_library_reads_it() {
+        assert_eq!(check_device(" GPU ", "x").unwrap(), "gpu");
+        assert_eq!(check_device("", "x").unwrap(), "auto");
     }
 }

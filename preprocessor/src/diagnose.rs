@@ -116,6 +116,38 @@ impl Place<'_> {
                 ),
             });
         };
+        if run.complete() {
+            return run.missing_figure.as_ref().map(|name| ChapterError {
+                cell: Some(k),
+                message: format!(
+                    "{}: cell {} showed figure {name:?}, but its file could not be read from \
+                     DESCENT_FIGURE_DIR; show figures with descent::cell::show_svg",
+                    self.cell_location(k),
+                    k + 1
+                ),
+            });
+        }
+        if status.success() {
+            return Some(ChapterError {
+                cell: Some(k),
+                message: format!(
+                    "{}: the chapter's program exited early, in cell {}, without finishing its \
+                     last cell; cells must not call std::process::exit or return from main",
+                    self.cell_location(k),
+                    k + 1
+                ),
+            });
+        }
+        if let (Some(error), Some(1)) = (&run.returned_error, status.code()) {
+            return Some(ChapterError {
+                cell: Some(k),
+                message: format!(
+                    "{}: cell {} returned an error: {error}",
+                    self.cell_location(k),
+                    k + 1
+                ),
+            });
+        }
         if let Some(panic) = parse_panic(&run.stderr) {
             let (cell, at) = match panic.location.as_ref() {
                 Some((file, line)) if file.ends_with("src/main.rs") => {
@@ -142,50 +174,16 @@ impl Place<'_> {
                 ),
             });
         }
-        if !status.success() {
-            let returned = run.stderr.lines().find_map(|l| l.strip_prefix("Error: "));
-            let message = match returned {
-                Some(error) if status.code() == Some(1) => format!(
-                    "{}: cell {} returned an error: {error}",
-                    self.cell_location(k),
-                    k + 1
-                ),
-                _ => format!(
-                    "{}: the chapter's program stopped with {status} in cell {}; its stderr \
-                     ends with:\n{}",
-                    self.cell_location(k),
-                    k + 1,
-                    tail(&run.stderr, 20)
-                ),
-            };
-            return Some(ChapterError {
-                cell: Some(k),
-                message,
-            });
-        }
-        if let Some(name) = &run.missing_figure {
-            return Some(ChapterError {
-                cell: Some(k),
-                message: format!(
-                    "{}: cell {} showed figure {name:?}, but its file could not be read from \
-                     DESCENT_FIGURE_DIR; show figures with descent::cell::show_svg",
-                    self.cell_location(k),
-                    k + 1
-                ),
-            });
-        }
-        if !run.reached_end {
-            return Some(ChapterError {
-                cell: Some(k),
-                message: format!(
-                    "{}: the chapter's program exited early, in cell {}; cells must not call \
-                     std::process::exit",
-                    self.cell_location(k),
-                    k + 1
-                ),
-            });
-        }
-        None
+        Some(ChapterError {
+            cell: Some(k),
+            message: format!(
+                "{}: the chapter's program stopped with {status} in cell {}; its stderr \
+                 ends with:\n{}",
+                self.cell_location(k),
+                k + 1,
+                tail(&run.stderr, 20)
+            ),
+        })
     }
 }
 
@@ -196,8 +194,9 @@ struct Panic {
     message: String,
 }
 
+/// The last panic in `stderr` (earlier ones may have been caught).
 fn parse_panic(stderr: &str) -> Option<Panic> {
-    let at = stderr.find("panicked at ")?;
+    let at = stderr.rfind("panicked at ")?;
     let rest = &stderr[at + "panicked at ".len()..];
     let (head, body) = rest.split_once('\n').unwrap_or((rest, ""));
     let head = head.trim_end().trim_end_matches(':');

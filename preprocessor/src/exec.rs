@@ -64,14 +64,36 @@ pub fn execute(settings: &Settings, plans: &[Plan], progress: &Progress) -> Resu
         return Ok(outcomes);
     }
     let global = cache::global_key(settings)?;
-    let keys: Vec<String> = plans
+    let sources: Vec<String> = plans
         .iter()
-        .map(|p| {
-            let code: Vec<String> = p.cells.iter().map(Cell::compiled_code).collect();
-            cache::chapter_key(&global, &code)
-        })
+        .map(|p| program::main_rs(&p.cells, settings.device_note.as_deref()))
+        .collect();
+    // The key covers the program as compiled, cell positions included: a cached page never
+    // shows a line number (`line!()`, a caught panic's location) the chapter contradicts.
+    let keys: Vec<String> = sources
+        .iter()
+        .map(|main_rs| cache::chapter_key(&global, std::slice::from_ref(main_rs)))
         .collect();
     let mut stale = look_up(settings, plans, &keys, &mut outcomes, progress, true);
+    stale.retain(|&i| {
+        let plan = &plans[i];
+        let Some((k, line)) = program::misplaced_main(&plan.cells) else {
+            return true;
+        };
+        outcomes[i].error = Some(ChapterError {
+            cell: Some(k),
+            message: format!(
+                "{}:{}: cell {} defines `fn main`, which would never be called: the cells of a \
+                 chapter are already the statements of its program's main; write the \
+                 statements directly in the cell",
+                plan.file,
+                plan.lines.original(line),
+                k + 1
+            ),
+        });
+        progress.line(&format!("{} failed", plan.file));
+        false
+    });
     if stale.is_empty() {
         return Ok(outcomes);
     }
@@ -85,6 +107,8 @@ pub fn execute(settings: &Settings, plans: &[Plan], progress: &Progress) -> Resu
         lock.lock()
             .with_context(|| format!("cannot lock {}", lock_path.display()))?;
     }
+    // Holding the lock, nothing under runs/ belongs to a live build of this book.
+    crate::process::clean_dead_runs(&settings.work_dir.join("runs"));
     // Another build may have produced some entries while we waited.
     let rechecked: Vec<Plan> = stale.iter().map(|&i| plans[i].clone()).collect();
     let rekeys: Vec<String> = stale.iter().map(|&i| keys[i].clone()).collect();
@@ -104,7 +128,15 @@ pub fn execute(settings: &Settings, plans: &[Plan], progress: &Progress) -> Resu
     }
     stale = still.iter().map(|&j| stale[j]).collect();
     if !stale.is_empty() {
-        compile_and_run(settings, plans, &keys, &stale, &mut outcomes, progress)?;
+        compile_and_run(
+            settings,
+            plans,
+            &sources,
+            &keys,
+            &stale,
+            &mut outcomes,
+            progress,
+        )?;
     }
     drop(lock);
     Ok(outcomes)
@@ -152,6 +184,7 @@ fn look_up(
 fn compile_and_run(
     settings: &Settings,
     plans: &[Plan],
+    sources: &[String],
     keys: &[String],
     stale: &[usize],
     outcomes: &mut [Outcome],
@@ -162,7 +195,7 @@ fn compile_and_run(
         .enumerate()
         .map(|(i, p)| Package {
             name: p.package.clone(),
-            main_rs: program::main_rs(&p.cells, settings.device_note.as_deref()),
+            main_rs: sources[i].clone(),
             write_source: stale.contains(&i),
         })
         .collect();
@@ -191,15 +224,25 @@ fn compile_and_run(
         outcomes[i].compiled = true;
         match report.binaries.get(&plan.package) {
             Some(exe) if !report.errors.contains_key(&plan.package) => {
+                let keep_stdout = settings
+                    .work_dir
+                    .join("output")
+                    .join(format!("{}.txt", plan.package));
                 jobs.push(Job {
                     exe: exe.clone(),
                     cells: plan.cells.len(),
-                    figure_dir: settings.work_dir.join("figures").join(format!(
+                    run_dir: settings.work_dir.join("runs").join(format!(
                         "{}-{}-{}",
                         plan.package,
                         std::process::id(),
                         workspace::unique()
                     )),
+                    keep_display: keep_stdout
+                        .strip_prefix(&settings.book_root)
+                        .unwrap_or(&keep_stdout)
+                        .display()
+                        .to_string(),
+                    keep_stdout,
                 });
                 job_chapter.push(i);
             }
@@ -210,6 +253,7 @@ fn compile_and_run(
                     .cloned()
                     .unwrap_or_default();
                 outcomes[i].error = Some(place.compile_errors(&diagnostics, &report.cargo_stderr));
+                progress.line(&format!("{} failed to compile", plan.file));
             }
         }
     }
@@ -218,14 +262,14 @@ fn compile_and_run(
     }
     progress.start(jobs.len(), "running chapters");
     let env = [("DESCENT_DEVICE", settings.device.as_str())];
-    let results = run::run_all(
-        &jobs,
-        settings.jobs,
-        &settings.book_root,
-        &env,
-        settings.timeout,
-        &|_, _| progress.advance(),
-    );
+    let limits = run::Limits {
+        parallel: settings.jobs,
+        timeout: settings.timeout,
+        output: settings.output_limit,
+    };
+    let results = run::run_all(&jobs, &limits, &settings.book_root, &env, &|_, _| {
+        progress.advance()
+    });
     progress.finish();
     for (result, &i) in results.into_iter().zip(&job_chapter) {
         let plan = &plans[i];

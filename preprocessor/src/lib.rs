@@ -17,8 +17,10 @@ pub mod linemap;
 pub mod markdown;
 pub mod maths;
 pub mod preprocess;
+pub mod process;
 pub mod program;
 pub mod progress;
+pub mod protocol;
 pub mod render;
 pub mod results;
 pub mod run;
@@ -27,6 +29,12 @@ pub mod toolchain;
 pub mod workspace;
 
 pub use preprocess::Descent;
+
+/// The library's own parser of the device setting (`descent::device::DeviceChoice`), the same
+/// file compiled here, so the preprocessor accepts exactly what the library does.
+#[allow(dead_code)]
+#[path = "../../src/device/choice.rs"]
+mod device_choice;
 
 use anyhow::{Context, Result};
 use mdbook_driver::MDBook;

@@ -18,6 +18,9 @@ pub struct Cell {
     pub extra: Vec<String>,
     /// `hide-code`: show only the output.
     pub hide_code: bool,
+    /// What starts each continuation line of the cell's container (list item, block quote):
+    /// `"   "` in `1. ```rust,run`, `"> "` in a quote, empty at the top level.
+    pub container: String,
 }
 
 impl Cell {
@@ -151,7 +154,6 @@ pub fn scan(content: &str) -> Scan {
                     let words = info_words(&info);
                     scan.cells.push(Cell {
                         first_line: lines.line_of(span.start) + 1,
-                        span,
                         code,
                         extra: words
                             .iter()
@@ -159,6 +161,8 @@ pub fn scan(content: &str) -> Scan {
                             .map(|w| (*w).to_owned())
                             .collect(),
                         hide_code: words.contains(&"hide-code"),
+                        container: continuation(content, span.start),
+                        span,
                     });
                 }
             }
@@ -174,6 +178,16 @@ pub fn scan(content: &str) -> Scan {
         }
     }
     scan
+}
+
+/// The prefix of a container's continuation lines, from what precedes a block on its first
+/// line: block-quote markers stay, list markers become spaces (`"> 1. "` -> `">    "`).
+fn continuation(content: &str, start: usize) -> String {
+    let line_start = content[..start].rfind('\n').map_or(0, |i| i + 1);
+    content[line_start..start]
+        .chars()
+        .map(|c| if c == '>' || c == '\t' { c } else { ' ' })
+        .collect()
 }
 
 /// Byte offset to 1-based line number.
@@ -223,6 +237,7 @@ mod tests {
             first_line: 1,
             extra: vec![],
             hide_code: false,
+            container: String::new(),
         };
         assert_eq!(
             cell.compiled_code(),

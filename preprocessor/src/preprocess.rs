@@ -57,8 +57,10 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
     let settings = Settings::from_context(ctx)?;
     let execute = ctx.renderer != "test";
     let progress = Progress::new();
+    // Package names (and so cache entries and binaries) are the book's own: two books that
+    // share a target or work folder keep each other's cache.
     let book_tag =
-        blake3::hash(settings.work_dir.to_string_lossy().as_bytes()).to_hex()[..8].to_owned();
+        blake3::hash(settings.book_root.to_string_lossy().as_bytes()).to_hex()[..8].to_owned();
     let mut found = Vec::new();
     for item in book.iter() {
         let BookItem::Chapter(chapter) = item else {

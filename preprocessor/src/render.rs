@@ -73,7 +73,16 @@ pub fn cell(
                 let text = text.strip_suffix('\n').unwrap_or(text);
                 out.push_str(&format!(
                     "\n<pre class=\"descent-output\"><code>{}</code></pre>\n",
-                    escape(text)
+                    escape(&visible_controls(text))
+                ));
+            }
+            Segment::Cut { shown, total, file } => {
+                out.push_str(&format!(
+                    "\n<p class=\"descent-cut\"><small>The cell printed {}; the page shows the \
+                     first {}. The whole output of this chapter is in <code>{}</code>.</small></p>\n",
+                    bytes(*total),
+                    bytes(*shown),
+                    escape(file)
                 ));
             }
             Segment::Figure(figure) => {
@@ -88,6 +97,30 @@ pub fn cell(
         out.push_str(&error_block(error));
     }
     out.push('\n');
+    if cell.container.is_empty() {
+        out
+    } else {
+        // The original's newline after the closing fence ends the last line.
+        in_container(out.strip_suffix('\n').unwrap_or(&out), &cell.container)
+    }
+}
+
+/// `markdown` with every line but the first prefixed by `container` (a cell inside a list
+/// item or a block quote stays inside it); blank lines get the prefix without trailing spaces.
+pub fn in_container(markdown: &str, container: &str) -> String {
+    let blank = container.trim_end();
+    let mut out = String::with_capacity(markdown.len());
+    for (i, line) in markdown.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.push_str(if line.trim().is_empty() {
+                blank
+            } else {
+                container
+            });
+        }
+        out.push_str(line);
+    }
     out
 }
 
@@ -95,8 +128,33 @@ pub fn cell(
 pub fn error_block(message: &str) -> String {
     format!(
         "\n<pre class=\"descent-error\"><code>{}</code></pre>\n",
-        escape(message)
+        escape(&visible_controls(message))
     )
+}
+
+/// Control characters (ESC, BEL, record separators, DEL, C1...) as visible Rust escapes
+/// (`\u{1b}`); newlines and tabs stay, a carriage return before a newline is dropped.
+pub fn visible_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A byte count for people: `1100 bytes`, `256 KiB`, `47.7 MiB`.
+fn bytes(n: u64) -> String {
+    match n {
+        0..10_240 => format!("{n} bytes"),
+        10_240..1_048_576 => format!("{:.0} KiB", n as f64 / 1024.0),
+        _ => format!("{:.1} MiB", n as f64 / 1_048_576.0),
+    }
 }
 
 /// The note at the end of an executed chapter.
@@ -129,6 +187,7 @@ mod tests {
             first_line: 2,
             extra: vec!["edition2021".into()],
             hide_code: false,
+            container: String::new(),
         }
     }
 
@@ -145,6 +204,15 @@ mod tests {
             out,
             "```rust,noplayground,edition2021\nprintln!(\"<b>\");\n```\n\n<pre class=\"descent-output\"><code>&lt;script&gt;&amp;</code></pre>\n\n"
         );
+    }
+
+    #[test]
+    fn control_characters_become_visible_escapes() {
+        assert_eq!(
+            visible_controls("a\u{1b}[31mb\u{7}\u{1e}\u{7f}\tc\r\n"),
+            "a\\u{1b}[31mb\\u{7}\\u{1e}\\u{7f}\tc\n"
+        );
+        assert_eq!(bytes(300 * 1024), "300 KiB");
     }
 
     #[test]

@@ -84,9 +84,14 @@ pub fn write(
 fn hash_output(segments: &[Segment]) -> String {
     let mut h = blake3::Hasher::new();
     for s in segments {
+        let cut;
         let (tag, body) = match s {
             Segment::Text(t) => ("text", t),
             Segment::Figure(f) => ("figure", f),
+            Segment::Cut { shown, total, file } => {
+                cut = format!("{shown} {total} {file}");
+                ("cut", &cut)
+            }
         };
         h.update(tag.as_bytes());
         h.update(&(body.len() as u64).to_le_bytes());

@@ -1,9 +1,15 @@
-//! Runs chapter programs (several at once, each with a time limit) and splits what each
-//! printed into per-cell output: text and figures, in the order the cell produced them.
+//! Runs chapter programs (several at once, each with a time limit, each in a process group of
+//! its own: `process.rs`) and splits what each printed into per-cell output (`protocol.rs`).
+//!
+//! A program runs in a run folder of its own: stdout and stderr go to files there, its figures
+//! to `figures/`, its protocol messages to `channel`. Afterwards its whole stdout is kept at
+//! the job's `keep_stdout` path (a page shows at most the output limit per cell) and the run
+//! folder is removed.
 
-use crate::program::MARKER;
+use crate::process;
+use crate::program::PROTOCOL_ENV;
+use crate::protocol;
 use serde::{Deserialize, Serialize};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
@@ -20,6 +26,16 @@ pub enum Segment {
     Text(String),
     /// An SVG figure, as the cell produced it.
     Figure(String),
+    /// The cell printed more than the output limit: `shown` of `total` bytes are in the page,
+    /// all of them in `file`.
+    Cut {
+        /// Bytes shown.
+        shown: u64,
+        /// Bytes the cell printed.
+        total: u64,
+        /// Where the whole output of the chapter's program is kept.
+        file: String,
+    },
 }
 
 /// Everything one cell put on the page.
@@ -34,16 +50,43 @@ pub struct Finished {
     pub device: Option<String>,
     /// Index of the cell that was running last.
     pub last_cell: usize,
-    /// Whether the program printed its end marker.
+    /// Whether the program said it finished its last cell.
     pub reached_end: bool,
+    /// The error a cell returned, as the program reported it (Display and causes).
+    pub returned_error: Option<String>,
+    /// Messages of kinds this preprocessor does not use, in order.
+    pub other: Vec<(String, String)>,
     /// Its stderr.
     pub stderr: String,
     /// Exit status; `None` when it was killed at the time limit.
     pub status: Option<ExitStatus>,
     /// Wall time.
     pub elapsed: Duration,
-    /// A figure named by a marker that could not be read.
+    /// A figure named by a message that could not be read.
     pub missing_figure: Option<String>,
+}
+
+impl Finished {
+    /// Nothing yet, for a program of `cells` cells.
+    pub fn empty(cells: usize) -> Self {
+        Self {
+            cells: vec![Vec::new(); cells.max(1)],
+            device: None,
+            last_cell: 0,
+            reached_end: false,
+            returned_error: None,
+            other: Vec::new(),
+            stderr: String::new(),
+            status: None,
+            elapsed: Duration::ZERO,
+            missing_figure: None,
+        }
+    }
+
+    /// Whether the program ran to its end: it said so and exited with status 0.
+    pub fn complete(&self) -> bool {
+        self.reached_end && self.status.is_some_and(|s| s.success())
+    }
 }
 
 /// A program to run.
@@ -53,24 +96,38 @@ pub struct Job {
     pub exe: PathBuf,
     /// Cells in the chapter.
     pub cells: usize,
-    /// Folder for its figures (created, then removed).
-    pub figure_dir: PathBuf,
+    /// Its run folder (created, then removed).
+    pub run_dir: PathBuf,
+    /// Where its whole stdout is kept after the run.
+    pub keep_stdout: PathBuf,
+    /// `keep_stdout` as a page names it.
+    pub keep_display: String,
 }
 
-/// Runs `jobs` with at most `parallel` at once; `done` is told as each finishes.
+/// How programs are run.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Programs at once.
+    pub parallel: usize,
+    /// Time limit per program.
+    pub timeout: Duration,
+    /// Bytes of text shown per cell.
+    pub output: u64,
+}
+
+/// Runs `jobs` in `cwd` with `env`; `done` is told as each finishes.
 pub fn run_all(
     jobs: &[Job],
-    parallel: usize,
+    limits: &Limits,
     cwd: &Path,
     env: &[(&str, &str)],
-    timeout: Duration,
     done: &(dyn Fn(usize, &std::io::Result<Finished>) + Sync),
 ) -> Vec<std::io::Result<Finished>> {
     let next = Mutex::new(0usize);
     let results: Mutex<Vec<Option<std::io::Result<Finished>>>> =
         Mutex::new((0..jobs.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
-        for _ in 0..parallel.clamp(1, jobs.len().max(1)) {
+        for _ in 0..limits.parallel.clamp(1, jobs.len().max(1)) {
             scope.spawn(|| {
                 loop {
                     let index = {
@@ -80,7 +137,8 @@ pub fn run_all(
                         i
                     };
                     let Some(job) = jobs.get(index) else { break };
-                    let result = run_one(job, cwd, env, timeout);
+                    let result = run_one(job, limits, cwd, env);
+                    let _ = std::fs::remove_dir_all(&job.run_dir);
                     done(index, &result);
                     results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(result);
                 }
@@ -95,157 +153,59 @@ pub fn run_all(
         .collect()
 }
 
+/// Bytes of a program's stderr read back (its end: where a panic or an error is).
+const STDERR_TAIL: u64 = 256 * 1024;
+
+/// The last `n` bytes of the file at `path`, as text.
+fn tail_of(path: &Path, n: u64) -> std::io::Result<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path)?;
+    let length = file.metadata()?.len();
+    file.seek(SeekFrom::Start(length.saturating_sub(n)))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 fn run_one(
     job: &Job,
+    limits: &Limits,
     cwd: &Path,
     env: &[(&str, &str)],
-    timeout: Duration,
 ) -> std::io::Result<Finished> {
-    std::fs::create_dir_all(&job.figure_dir)?;
+    let figures = job.run_dir.join("figures");
+    std::fs::create_dir_all(&figures)?;
+    let stdout = job.run_dir.join("stdout");
+    let stderr = job.run_dir.join("stderr");
+    let channel = job.run_dir.join("channel");
+    std::fs::File::create(&channel)?;
     let start = Instant::now();
-    let mut child = Command::new(&job.exe)
-        .current_dir(cwd)
-        .envs(env.iter().copied())
-        .env(FIGURE_DIR_ENV, &job.figure_dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let mut out = child
-        .stdout
-        .take()
-        .ok_or_else(|| std::io::Error::other("no stdout"))?;
-    let mut err = child
-        .stderr
-        .take()
-        .ok_or_else(|| std::io::Error::other("no stderr"))?;
-    let out_thread = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = out.read_to_end(&mut bytes);
-        bytes
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = err.read_to_end(&mut bytes);
-        bytes
-    });
-    let mut pause = Duration::from_millis(1);
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break Some(status);
-        }
-        if start.elapsed() >= timeout {
-            child.kill()?;
-            child.wait()?;
-            break None;
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
-    };
+    let status = process::run_group(
+        Command::new(&job.exe)
+            .current_dir(cwd)
+            .envs(env.iter().copied())
+            .env(FIGURE_DIR_ENV, &figures)
+            .env(PROTOCOL_ENV, &channel)
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&stdout)?)
+            .stderr(std::fs::File::create(&stderr)?),
+        limits.timeout,
+    )?;
     let elapsed = start.elapsed();
-    let stdout = out_thread.join().unwrap_or_default();
-    let stderr = err_thread.join().unwrap_or_default();
-    let mut finished = split(
-        &String::from_utf8_lossy(&stdout),
+    let mut finished = protocol::split(
+        &stdout,
+        &std::fs::read(&channel)?,
         job.cells,
-        &job.figure_dir,
-    );
-    finished.stderr = String::from_utf8_lossy(&stderr).into_owned();
+        &figures,
+        limits.output,
+        &job.keep_display,
+    )?;
+    finished.stderr = tail_of(&stderr, STDERR_TAIL)?;
     finished.status = status;
     finished.elapsed = elapsed;
-    let _ = std::fs::remove_dir_all(&job.figure_dir);
+    if let Some(dir) = job.keep_stdout.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::rename(&stdout, &job.keep_stdout)?;
     Ok(finished)
-}
-
-/// Splits a program's stdout at its marker lines, reading figures from `figure_dir`.
-pub fn split(stdout: &str, cells: usize, figure_dir: &Path) -> Finished {
-    let mut finished = Finished {
-        cells: vec![Vec::new(); cells.max(1)],
-        device: None,
-        last_cell: 0,
-        reached_end: false,
-        stderr: String::new(),
-        status: None,
-        elapsed: Duration::ZERO,
-        missing_figure: None,
-    };
-    let mut current = 0usize;
-    for line in stdout.split_inclusive('\n') {
-        let (text, marker) = match line.find(MARKER) {
-            Some(at) => (&line[..at], Some(line[at + MARKER.len()..].trim_end())),
-            None => (line, None),
-        };
-        if !text.is_empty() {
-            push_text(&mut finished.cells[current], text);
-        }
-        let Some(marker) = marker else { continue };
-        if let Some(k) = marker.strip_prefix("cell:") {
-            if let Ok(k) = k.parse::<usize>()
-                && k < finished.cells.len()
-            {
-                current = k;
-            }
-        } else if let Some(name) = marker.strip_prefix("figure:") {
-            let valid = !name.is_empty() && !name.contains(['/', '\\']) && name != "..";
-            match std::fs::read_to_string(figure_dir.join(name)) {
-                Ok(svg) if valid => finished.cells[current].push(Segment::Figure(svg)),
-                _ => finished.missing_figure = Some(name.to_owned()),
-            }
-        } else if let Some(device) = marker.strip_prefix("device:") {
-            finished.device = Some(device.to_owned());
-        } else if marker == "end" {
-            finished.reached_end = true;
-        }
-    }
-    finished.cells.truncate(cells);
-    finished.last_cell = current;
-    finished
-}
-
-fn push_text(output: &mut CellOutput, text: &str) {
-    if let Some(Segment::Text(last)) = output.last_mut() {
-        last.push_str(text);
-    } else {
-        output.push(Segment::Text(text.to_owned()));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn output_is_split_per_cell() {
-        let out = "\u{1e}descent:cell:0\na\nb\n\u{1e}descent:cell:1\nc\u{1e}descent:cell:2\n\u{1e}descent:device:CPU\n\u{1e}descent:end\n";
-        let f = split(out, 3, Path::new("/nonexistent"));
-        assert_eq!(f.cells[0], vec![Segment::Text("a\nb\n".into())]);
-        assert_eq!(f.cells[1], vec![Segment::Text("c".into())]);
-        assert!(f.cells[2].is_empty());
-        assert_eq!(f.device.as_deref(), Some("CPU"));
-        assert!(f.reached_end);
-        assert_eq!(f.last_cell, 2);
-    }
-
-    #[test]
-    fn figures_are_read_in_order_with_the_text() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("f.svg"), "<svg/>").unwrap();
-        let out = "\u{1e}descent:cell:0\nbefore\n\u{1e}descent:figure:f.svg\nafter\n";
-        let f = split(out, 1, dir.path());
-        assert_eq!(
-            f.cells[0],
-            vec![
-                Segment::Text("before\n".into()),
-                Segment::Figure("<svg/>".into()),
-                Segment::Text("after\n".into())
-            ]
-        );
-        assert!(!f.reached_end);
-    }
-
-    #[test]
-    fn a_figure_name_cannot_escape_its_folder() {
-        let f = split("\u{1e}descent:figure:../x\n", 1, Path::new("/tmp"));
-        assert_eq!(f.missing_figure.as_deref(), Some("../x"));
-    }
 }

@@ -13,10 +13,12 @@
 //! assert!(!cpu.is_gpu());
 //! ```
 
+mod choice;
 pub mod cpu;
 mod error;
 pub mod gpu;
 
+pub use choice::DeviceChoice;
 pub use error::DeviceError;
 
 use crate::data::Subset;
@@ -33,18 +35,6 @@ use std::sync::{Mutex, OnceLock};
 /// The environment variable that chooses the device: `auto` (default), `cpu` or `gpu`.
 pub const DEVICE_ENV: &str = "DESCENT_DEVICE";
 
-/// Which device to use, as `DESCENT_DEVICE` or book.toml names it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum DeviceChoice {
-    /// A hardware GPU if one exists, else the CPU.
-    #[default]
-    Auto,
-    /// The CPU.
-    Cpu,
-    /// Any GPU adapter, software drivers included; an error when there is none.
-    Gpu,
-}
-
 impl FromStr for DeviceChoice {
     type Err = DeviceError;
 
@@ -56,12 +46,7 @@ impl FromStr for DeviceChoice {
     /// assert!("cuda".parse::<DeviceChoice>().is_err());
     /// ```
     fn from_str(s: &str) -> Result<Self, DeviceError> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "" | "auto" => Ok(Self::Auto),
-            "cpu" => Ok(Self::Cpu),
-            "gpu" => Ok(Self::Gpu),
-            _ => Err(DeviceError::BadChoice(s.to_string())),
-        }
+        Self::parse(s).ok_or_else(|| DeviceError::BadChoice(s.to_string()))
     }
 }
 

@@ -52,6 +52,15 @@ impl Timing {
         s.join(";")
     }
 
+    /// An animation that hides its parent until step `step` shows, every loop.
+    pub(crate) fn appear_at(&self, step: usize) -> String {
+        let t = num_k(step.min(self.steps) as f64 * self.dt / self.dur());
+        format!(
+            "<animate attributeName=\"opacity\" calcMode=\"discrete\" values=\"0;1\" keyTimes=\"0;{t}\" {}/>",
+            self.common()
+        )
+    }
+
     /// The attributes every animation element shares.
     pub(crate) fn common(&self) -> String {
         format!("dur=\"{}s\" repeatCount=\"indefinite\"", num_s(self.dur()))

@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 
-use super::grid::Grid;
+use crate::plane::Grid;
 
 /// A grid edge: horizontal (`false`) from (i, j) to (i+1, j), or vertical from (i, j) to (i, j+1).
 type Edge = (bool, usize, usize);
 
 fn crossing(g: &Grid, (vertical, i, j): Edge, level: f64) -> (f64, f64) {
     let (i2, j2) = if vertical { (i, j + 1) } else { (i + 1, j) };
-    let (a, b) = (g.value(i, j), g.value(i2, j2));
+    let (a, b) = (g.get(i, j), g.get(i2, j2));
     let t = if b == a {
         0.5
     } else {
@@ -24,15 +24,15 @@ fn crossing(g: &Grid, (vertical, i, j): Edge, level: f64) -> (f64, f64) {
 /// The contour lines of `g` at `level`, in data coordinates.
 pub(crate) fn contour(g: &Grid, level: f64) -> Vec<Vec<(f64, f64)>> {
     let (nx, ny) = g.dim();
-    let above = |i, j| g.value(i, j) >= level;
+    let above = |i, j| g.get(i, j) >= level;
     let mut segments: Vec<(Edge, Edge)> = Vec::new();
     for j in 0..ny - 1 {
         for i in 0..nx - 1 {
             let corners = [
-                g.value(i, j),
-                g.value(i + 1, j),
-                g.value(i + 1, j + 1),
-                g.value(i, j + 1),
+                g.get(i, j),
+                g.get(i + 1, j),
+                g.get(i + 1, j + 1),
+                g.get(i, j + 1),
             ];
             if corners.iter().any(|v| !v.is_finite()) {
                 continue;
@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn a_circle_becomes_one_closed_line_of_the_right_radius() {
-        let g = Grid::sample(|x, y| x * x + y * y, (-2.0, 2.0), (-2.0, 2.0), 41).unwrap();
+        let g = Grid::sample(|x, y| x * x + y * y, -2.0..=2.0, -2.0..=2.0, 41).unwrap();
         let lines = contour(&g, 1.0);
         assert_eq!(lines.len(), 1);
         let line = &lines[0];

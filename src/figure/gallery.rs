@@ -18,15 +18,16 @@ type Panel = (String, f64, f64);
 /// A gallery of figures: each option is a row of panels, and a control picks the row.
 ///
 /// ```
-/// use descent::figure::{Figure, Gallery, Grid, Landscape2d};
-/// let bowl = Landscape2d::new("Bowl", "Contours of a bowl.", Grid::sample(|x, y| x * x + y * y, (-1.0, 1.0), (-1.0, 1.0), 20)?);
-/// let saddle = Landscape2d::new("Saddle", "Contours of a saddle.", Grid::sample(|x, y| x * x - y * y, (-1.0, 1.0), (-1.0, 1.0), 20)?);
+/// use descent::figure::{Figure, Gallery, Landscape2d};
+/// use descent::plane::Grid;
+/// let bowl = Landscape2d::new("Bowl", "Contours of a bowl.", Grid::sample(|x, y| x * x + y * y, -1.0..=1.0, -1.0..=1.0, 20)?);
+/// let saddle = Landscape2d::new("Saddle", "Contours of a saddle.", Grid::sample(|x, y| x * x - y * y, -1.0..=1.0, -1.0..=1.0, 20)?);
 /// let svg = Gallery::new("Two surfaces", "A bowl and a saddle, one at a time.", "function")
 ///     .option("bowl", &[&bowl])?
 ///     .option("saddle", &[&saddle])?
 ///     .to_svg()?;
 /// assert_eq!(svg.matches("type=\"radio\"").count(), 2);
-/// # Ok::<(), descent::figure::FigureError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Gallery {

@@ -7,22 +7,14 @@ use std::fmt::Write;
 use super::animate::{Timing, growing_paths, step_counter};
 use super::axes::{Axis, AxisScale, Frame, FrameSpec, draw_frame};
 use super::contour::contour;
-use super::grid::Grid;
 use super::heatmap::{colour_bar, linear_ticks};
-use super::line::legend;
+use super::line::{Curve, legend};
 use super::png::{Channels, data_uri};
 use super::svg::{Svg, escape, id, num, path_data};
 use super::theme::{ColourMap, series};
 use super::{Figure, FigureError, Meta};
-
-/// The points before the first non-finite one (where an optimiser diverged).
-pub(crate) fn finite_prefix(points: &[(f64, f64)]) -> &[(f64, f64)] {
-    let end = points
-        .iter()
-        .position(|p| !(p.0.is_finite() && p.1.is_finite()))
-        .unwrap_or(points.len());
-    &points[..end]
-}
+use crate::plane::Grid;
+use crate::plane::{Point, Trace};
 
 /// The most samples per side a colour field or contour is drawn from.
 pub(crate) const MAX_SAMPLES: usize = 200;
@@ -46,7 +38,8 @@ pub struct Marker {
 
 impl Marker {
     /// Where the optimisers start (a white circle).
-    pub fn start(x: f64, y: f64) -> Self {
+    pub fn start(at: impl Into<Point>) -> Self {
+        let Point { x, y } = at.into();
         Marker {
             label: "start".into(),
             x,
@@ -56,7 +49,8 @@ impl Marker {
     }
 
     /// Where they should arrive (a white diamond).
-    pub fn goal(x: f64, y: f64) -> Self {
+    pub fn goal(at: impl Into<Point>) -> Self {
+        let Point { x, y } = at.into();
         Marker {
             label: "goal".into(),
             x,
@@ -66,7 +60,8 @@ impl Marker {
     }
 
     /// The global minimum (a star).
-    pub fn minimum(x: f64, y: f64) -> Self {
+    pub fn minimum(at: impl Into<Point>) -> Self {
+        let Point { x, y } = at.into();
         Marker {
             label: "minimum".into(),
             x,
@@ -76,7 +71,8 @@ impl Marker {
     }
 
     /// Any point with a label (a white circle).
-    pub fn point(label: &str, x: f64, y: f64) -> Self {
+    pub fn point(label: &str, at: impl Into<Point>) -> Self {
+        let Point { x, y } = at.into();
         Marker {
             label: label.into(),
             x,
@@ -86,8 +82,8 @@ impl Marker {
     }
 
     /// The point's position.
-    pub fn position(&self) -> (f64, f64) {
-        (self.x, self.y)
+    pub fn position(&self) -> Point {
+        Point::new(self.x, self.y)
     }
 }
 
@@ -95,16 +91,22 @@ impl Marker {
 /// grow step by step (one path: an animated path; several: a race).
 ///
 /// ```
-/// use descent::figure::{Figure, Grid, Landscape2d, Marker};
-/// let grid = Grid::sample(|x, y| x * x + 3.0 * y * y, (-2.0, 2.0), (-2.0, 2.0), 40)?;
-/// let path: Vec<(f64, f64)> = (0..20).map(|t| (1.5 * 0.8f64.powi(t), -1.5 * 0.6f64.powi(t))).collect();
-/// let svg = Landscape2d::new("A bowl", "Gradient descent rolls to the bottom of a bowl.", grid)
-///     .path("GD", &path)
-///     .marker(Marker::minimum(0.0, 0.0))
+/// use descent::figure::{Figure, Landscape2d, Marker};
+/// use descent::landscape::{Landscape, Rosenbrock};
+/// use descent::optim::{Adam, Sgd, run};
+///
+/// let f = Rosenbrock::default();
+/// let adam = run(&f, [2.0, -2.0], Adam::new(0.1)?, 100)?;
+/// let sgd = run(&f, [2.0, -2.0], Sgd::new(0.01)?, 100)?; // diverges
+/// let svg = Landscape2d::new("A race", "Adam and SGD on Rosenbrock's valley.", f.grid(-2.0..=2.0, -1.0..=3.0, 100)?)
+///     .path("Adam", &adam)
+///     .path("SGD", &sgd) // ends where it diverged, marked with a cross
+///     .marker(Marker::minimum([1.0, 1.0]))
+///     .log_colour()
 ///     .animate()
 ///     .to_svg()?;
-/// assert!(svg.contains("<animate"));
-/// # Ok::<(), descent::figure::FigureError>(())
+/// assert!(svg.contains("<animate") && svg.contains("diverged at step"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Landscape2d {
@@ -113,7 +115,7 @@ pub struct Landscape2d {
     levels: usize,
     log_colour: bool,
     markers: Vec<Marker>,
-    paths: Vec<(String, Vec<(f64, f64)>)>,
+    paths: Vec<Curve>,
     x_title: String,
     y_title: String,
     size: (u32, u32),
@@ -130,7 +132,8 @@ pub(crate) struct Background {
 }
 
 impl Landscape2d {
-    /// A landscape of `grid` (sample a closure with [`Grid::sample`]).
+    /// A landscape of `grid`: a landscape's `f.grid(x, y, n)`, or a closure sampled with
+    /// [`Grid::sample`].
     pub fn new(title: &str, description: &str, grid: Grid) -> Self {
         Landscape2d {
             meta: Meta::new(title, description),
@@ -146,11 +149,12 @@ impl Landscape2d {
         }
     }
 
-    /// Adds an optimiser path (the points after each step, the start first). A path that
-    /// diverges is drawn up to its last finite point.
-    pub fn path(mut self, label: &str, points: &[(f64, f64)]) -> Self {
-        self.paths
-            .push((label.to_owned(), finite_prefix(points).to_vec()));
+    /// Adds an optimiser path (the points after each step, the start first): an
+    /// `&optim::Path`, or a slice, array or vector of points. A path that diverged is drawn
+    /// up to its last finite point, marked there with a cross, and the legend says at which
+    /// step.
+    pub fn path(mut self, label: &str, path: impl Into<Trace>) -> Self {
+        self.paths.push(Curve::from_trace(label, path.into()));
         self
     }
 
@@ -219,8 +223,8 @@ impl Landscape2d {
     /// Draws the colour field, contours, axes, colour bar and markers.
     pub(crate) fn background(&self) -> Result<Background, FigureError> {
         self.meta.check()?;
-        let (x0, x1) = self.grid.x_range();
-        let (y0, y1) = self.grid.y_range();
+        let (x0, x1) = self.grid.x_pair();
+        let (y0, y1) = self.grid.y_pair();
         let x = Axis {
             lo: x0,
             hi: x1,
@@ -256,7 +260,7 @@ impl Landscape2d {
         let mut rgb = Vec::with_capacity(nx * ny * 3);
         for j in (0..ny).rev() {
             for i in 0..nx {
-                let v = cg.value(i, j);
+                let v = cg.get(i, j);
                 let (r, g, b) = if v.is_finite() {
                     map.rgb((v - lo) / (hi - lo).max(f64::MIN_POSITIVE))
                 } else {
@@ -323,7 +327,7 @@ impl Landscape2d {
     /// The markers, drawn over the paths.
     pub(crate) fn markers_markup(&self, frame: &Frame) -> String {
         let mut m = String::from("<g stroke=\"#000\" stroke-width=\"1.2\" fill=\"#fff\">");
-        let (gx, gy) = (self.grid.x_range(), self.grid.y_range());
+        let (gx, gy) = (self.grid.x_pair(), self.grid.y_pair());
         let inside = |m: &&Marker| m.x >= gx.0 && m.x <= gx.1 && m.y >= gy.0 && m.y <= gy.1;
         for mk in self.markers.iter().filter(inside) {
             let (x, y) = (frame.x.map(mk.x), frame.y.map(mk.y));
@@ -354,13 +358,14 @@ impl Landscape2d {
     pub(crate) fn static_paths(
         &self,
         frame: &Frame,
-        paths: &[(String, Vec<(f64, f64)>)],
+        paths: &[Curve],
         first: usize,
         tag: &str,
     ) -> String {
         let mut m = String::new();
-        for (k, (_, pts)) in paths.iter().enumerate() {
-            let px: Vec<(f64, f64)> = finite_prefix(pts)
+        for (k, curve) in paths.iter().enumerate() {
+            let px: Vec<(f64, f64)> = curve
+                .points
                 .iter()
                 .map(|&(a, b)| (frame.x.map(a), frame.y.map(b)))
                 .collect();
@@ -375,13 +380,27 @@ impl Landscape2d {
                 (first + k) % super::theme::PALETTE_LEN,
                 d = path_data(&px)
             );
+            if curve.diverged_at.is_some() {
+                m.push_str(&divergence_cross(px[px.len() - 1], first + k, ""));
+            }
         }
         m
     }
 
-    pub(crate) fn paths(&self) -> &[(String, Vec<(f64, f64)>)] {
+    pub(crate) fn paths(&self) -> &[Curve] {
         &self.paths
     }
+}
+
+/// A cross in series `k`'s colour at `at` (pixels): where a diverged path left the finite
+/// numbers. `extra` goes inside the element (an animation that shows it when the path gets
+/// there).
+pub(crate) fn divergence_cross(at: (f64, f64), k: usize, extra: &str) -> String {
+    let (class, colour) = series(k);
+    let d = format!("M{} {}l10 10m0-10-10 10", num(at.0 - 5.0), num(at.1 - 5.0));
+    format!(
+        "<g stroke-linecap=\"round\"><path stroke=\"#fff\" stroke-width=\"5\" d=\"{d}\"/><path class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2.5\" d=\"{d}\"/>{extra}</g>"
+    )
 }
 
 /// Colour-bar ticks for a log colour scale: the decades of f that fall inside it.
@@ -406,7 +425,7 @@ impl Figure for Landscape2d {
         let steps = self
             .paths
             .iter()
-            .map(|p| p.1.len().saturating_sub(1))
+            .map(|p| p.points.len().saturating_sub(1))
             .max()
             .unwrap_or(0);
         let timing = self.animation.map(|dt| Timing::new(steps, dt));
@@ -428,14 +447,21 @@ impl Figure for Landscape2d {
                 let px: Vec<Vec<(f64, f64)>> = self
                     .paths
                     .iter()
-                    .map(|(_, p)| {
-                        p.iter()
+                    .map(|c| {
+                        c.points
+                            .iter()
                             .map(|&(a, b)| (bg.frame.x.map(a), bg.frame.y.map(b)))
                             .collect()
                     })
                     .collect();
                 let mut m = String::new();
                 growing_paths(&mut m, &px, 0, &t);
+                for (k, (curve, p)) in self.paths.iter().zip(&px).enumerate() {
+                    if let (Some(_), Some(&end)) = (curve.diverged_at, p.last()) {
+                        let show = t.appear_at(p.len() - 1);
+                        m.push_str(&divergence_cross(end, k, &show));
+                    }
+                }
                 svg.raw(&m);
             }
             None => svg.raw(&self.static_paths(&bg.frame, &self.paths, 0, "")),
@@ -446,7 +472,7 @@ impl Figure for Landscape2d {
             &mut svg,
             bg.plot.1,
             bg.plot.2,
-            self.paths.iter().map(|p| p.0.as_str()),
+            self.paths.iter().map(Curve::legend_label),
         );
         if let Some(t) = timing {
             let values: Vec<String> = (0..=t.steps).map(|i| i.to_string()).collect();

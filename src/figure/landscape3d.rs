@@ -5,24 +5,30 @@
 //! from above, an order fixed by the camera is correct whatever the heights), each a short
 //! relative path with its colour: the view is orthographic, so the order never changes.
 
-use super::grid::Grid;
 use super::landscape2d::Marker;
-use super::line::legend;
+use super::landscape2d::divergence_cross;
+use super::line::{Curve, legend};
 use super::scene::{FACES_GROUP, Scene, face_path};
 use super::svg::{Svg, escape, num, path_data};
 use super::theme::{ColourMap, FALLBACK_FG, hex3, series};
 use super::{Figure, FigureError, Meta};
+use crate::plane::Grid;
+use crate::plane::Trace;
 
 /// A shaded 3-D surface with floor contours, markers and paths.
 ///
 /// ```
-/// use descent::figure::{Figure, Grid, Landscape3d, Marker};
-/// let grid = Grid::sample(|x, y| (x * x + y * y).sqrt().sin(), (-4.0, 4.0), (-4.0, 4.0), 30)?;
-/// let svg = Landscape3d::new("Ripples", "A rippled surface seen from above.", grid)
-///     .marker(Marker::minimum(0.0, 0.0))
+/// use descent::figure::{Figure, Landscape3d, Marker};
+/// use descent::landscape::{Landscape, Peaks};
+/// use descent::optim::{Adam, run};
+///
+/// let path = run(&Peaks, [0.0, 1.2], Adam::new(0.75)?, 50)?;
+/// let svg = Landscape3d::new("Peaks", "Adam descends the peaks surface.", Peaks.grid(-3.0..=3.0, -3.0..=3.0, 60)?)
+///     .path("Adam", &path)
+///     .marker(Marker::start([0.0, 1.2]))
 ///     .to_svg()?;
 /// assert!(svg.len() < 250_000);
-/// # Ok::<(), descent::figure::FigureError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Landscape3d {
@@ -33,7 +39,7 @@ pub struct Landscape3d {
     camera: (f64, f64),
     titles: (String, String, String),
     markers: Vec<Marker>,
-    paths: Vec<(String, Vec<(f64, f64)>)>,
+    paths: Vec<Curve>,
     size: (u32, u32),
 }
 
@@ -83,9 +89,11 @@ impl Landscape3d {
         self
     }
 
-    /// Adds a path on the surface (heights are read off the grid).
-    pub fn path(mut self, label: &str, points: &[(f64, f64)]) -> Self {
-        self.paths.push((label.to_owned(), points.to_vec()));
+    /// Adds a path on the surface (heights are read off the grid): an `&optim::Path`, or a
+    /// slice, array or vector of points. A diverged path ends at its last finite point with a
+    /// cross.
+    pub fn path(mut self, label: &str, path: impl Into<Trace>) -> Self {
+        self.paths.push(Curve::from_trace(label, path.into()));
         self
     }
 
@@ -107,7 +115,7 @@ impl Landscape3d {
         for (r, &(i, j)) in order.iter().enumerate() {
             rank[j * cells + i] = r;
         }
-        let ((x0, x1), (y0, y1)) = (self.grid.x_range(), self.grid.y_range());
+        let ((x0, x1), (y0, y1)) = (self.grid.x_pair(), self.grid.y_pair());
         let index = |v: f64, lo: f64, hi: f64| {
             ((v - lo) / (hi - lo) * cells as f64)
                 .floor()
@@ -115,8 +123,8 @@ impl Landscape3d {
         };
         let rank_of = |(x, y): (f64, f64)| rank[index(y, y0, y1) * cells + index(x, x0, x1)];
         let mut pieces = Pieces::new();
-        for (k, (_, pts)) in self.paths.iter().enumerate() {
-            let pts = super::landscape2d::finite_prefix(pts);
+        for (k, curve) in self.paths.iter().enumerate() {
+            let pts = &curve.points;
             let mut last: Option<usize> = None;
             for w in pts.windows(2) {
                 let r = rank_of(w[0]).max(rank_of(w[1]));
@@ -156,8 +164,8 @@ impl Figure for Landscape3d {
         let scene = Scene::new(
             self.camera.0,
             self.camera.1,
-            self.grid.x_range(),
-            self.grid.y_range(),
+            self.grid.x_pair(),
+            self.grid.y_pair(),
             z,
             (40.0, 34.0, w - 80.0, h - 60.0),
         );
@@ -183,7 +191,7 @@ impl Figure for Landscape3d {
         svg.raw(FACES_GROUP);
         for (r, &(i, j)) in order.iter().enumerate() {
             let idx = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)];
-            let c = idx.map(|(a, b)| scene.norm(mesh.xi(a), mesh.yj(b), mesh.value(a, b)));
+            let c = idx.map(|(a, b)| scene.norm(mesh.xi(a), mesh.yj(b), mesh.get(a, b)));
             if c.iter().all(|p| p.2.is_finite()) {
                 let col = hex3(scene.face_colour(&c, map));
                 let px = c.map(|p| scene.project(p));
@@ -205,6 +213,16 @@ impl Figure for Landscape3d {
                 svg.raw(FACES_GROUP);
             }
         }
+        let mut crosses = String::new();
+        for (k, curve) in self.paths.iter().enumerate() {
+            if let (Some(_), Some(&(x, y))) = (curve.diverged_at, curve.points.last()) {
+                let end = scene.at(x, y, self.grid.at(x, y));
+                crosses.push_str(&divergence_cross(end, k, ""));
+            }
+        }
+        if !crosses.is_empty() {
+            svg.fmt(format_args!("</g><g fill=\"none\">{crosses}"));
+        }
         svg.raw("</g><g stroke=\"#000\" fill=\"#fff\">");
         for m in &self.markers {
             let p = scene.at(m.x, m.y, self.grid.at(m.x, m.y));
@@ -218,7 +236,7 @@ impl Figure for Landscape3d {
             &mut svg,
             w - 4.0,
             24.0,
-            self.paths.iter().map(|p| p.0.as_str()),
+            self.paths.iter().map(Curve::legend_label),
         );
         Ok(svg.finish())
     }

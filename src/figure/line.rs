@@ -6,15 +6,96 @@ use super::axes::{Axis, AxisScale, FrameSpec, draw_frame};
 use super::svg::{Svg, escape, num, path_data};
 use super::theme::{FALLBACK_FG, series};
 use super::{Figure, FigureError, Meta};
+use crate::plane::Trace;
 
-/// Named curves: `(label, points)`.
-pub(crate) type Curves = Vec<(String, Vec<(f64, f64)>)>;
+/// A number a series can hold: `f64` or `f32`, by value or by reference, so a loss history
+/// (`Vec<f32>`) goes in as it is.
+pub trait SeriesValue: Copy {
+    /// The value as an `f64`.
+    fn to_f64(self) -> f64;
+}
 
-/// One named series of points.
-#[derive(Clone, Debug)]
-struct Series {
-    label: String,
-    points: Vec<(f64, f64)>,
+impl SeriesValue for f64 {
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+impl SeriesValue for f32 {
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+impl SeriesValue for &f64 {
+    fn to_f64(self) -> f64 {
+        *self
+    }
+}
+
+impl SeriesValue for &f32 {
+    fn to_f64(self) -> f64 {
+        f64::from(*self)
+    }
+}
+
+/// One named curve of `(x, y)` points, and where it diverged if it did.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Curve {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    pub diverged_at: Option<usize>,
+}
+
+impl Curve {
+    /// A curve of `ys` at x = 0, `dx`, 2 `dx`, ... (values per step, in steps, epochs or
+    /// samples seen).
+    pub(crate) fn per_step<T: SeriesValue>(
+        label: &str,
+        ys: impl IntoIterator<Item = T>,
+        dx: f64,
+    ) -> Self {
+        Curve {
+            label: label.to_owned(),
+            points: ys
+                .into_iter()
+                .enumerate()
+                .map(|(i, y)| (i as f64 * dx, y.to_f64()))
+                .collect(),
+            diverged_at: None,
+        }
+    }
+
+    /// A curve of a trace's points: a path, ended and marked where it diverged.
+    pub(crate) fn from_trace(label: &str, trace: Trace) -> Self {
+        Curve {
+            label: label.to_owned(),
+            points: trace.points().iter().map(|p| (p.x, p.y)).collect(),
+            diverged_at: trace.diverged_at(),
+        }
+    }
+
+    /// The legend's words: the label, and where the path diverged.
+    pub(crate) fn legend_label(&self) -> String {
+        match self.diverged_at {
+            Some(step) => format!("{} (diverged at step {step})", self.label),
+            None => self.label.clone(),
+        }
+    }
+}
+
+/// Named curves.
+pub(crate) type Curves = Vec<Curve>;
+
+/// `x` per step for a series in epochs.
+pub(crate) fn per_epoch(steps_per_epoch: usize) -> Result<f64, FigureError> {
+    if steps_per_epoch == 0 {
+        return Err(FigureError::Invalid {
+            what: "steps per epoch".into(),
+            why: "0; give the run's steps per epoch (at least 1)".into(),
+        });
+    }
+    Ok(1.0 / steps_per_epoch as f64)
 }
 
 /// A line chart of one or more series (e.g. the loss per step for several batch sizes).
@@ -33,7 +114,7 @@ struct Series {
 #[derive(Clone, Debug)]
 pub struct LineChart {
     meta: Meta,
-    series: Vec<Series>,
+    series: Vec<Curve>,
     x_title: String,
     y_title: String,
     x_scale: AxisScale,
@@ -55,26 +136,46 @@ impl LineChart {
         }
     }
 
-    /// Adds a series whose x values are 0, 1, 2, ... (a value per step).
-    pub fn series<T: Into<f64>>(self, label: &str, ys: impl IntoIterator<Item = T>) -> Self {
-        let points = ys
-            .into_iter()
-            .enumerate()
-            .map(|(i, y)| (i as f64, y.into()))
-            .collect();
-        self.push(label, points)
+    /// Adds a series whose x values are 0, 1, 2, ... (a value per step); `f64` or `f32`
+    /// values, by value or by reference (`&run.train_loss`).
+    pub fn series<T: SeriesValue>(self, label: &str, ys: impl IntoIterator<Item = T>) -> Self {
+        self.push(Curve::per_step(label, ys, 1.0))
     }
 
-    /// Adds a series of `(x, y)` points.
-    pub fn series_xy(self, label: &str, points: &[(f64, f64)]) -> Self {
-        self.push(label, points.to_vec())
+    /// Adds a series of values per step drawn over epochs: value `i` at x = i /
+    /// `steps_per_epoch` (the tutorial's x axis; title it "epoch").
+    ///
+    /// # Errors
+    /// When `steps_per_epoch` is 0.
+    pub fn series_epochs<T: SeriesValue>(
+        self,
+        label: &str,
+        steps_per_epoch: usize,
+        ys: impl IntoIterator<Item = T>,
+    ) -> Result<Self, FigureError> {
+        Ok(self.push(Curve::per_step(label, ys, per_epoch(steps_per_epoch)?)))
     }
 
-    fn push(mut self, label: &str, points: Vec<(f64, f64)>) -> Self {
-        self.series.push(Series {
-            label: label.to_owned(),
-            points,
-        });
+    /// Adds a series of values per step drawn over samples seen: value `i` at x = i x
+    /// `batch_size`.
+    pub fn series_samples<T: SeriesValue>(
+        self,
+        label: &str,
+        batch_size: usize,
+        ys: impl IntoIterator<Item = T>,
+    ) -> Self {
+        self.push(Curve::per_step(label, ys, batch_size as f64))
+    }
+
+    /// Adds a series of `(x, y)` points: a slice, array or vector of `(f64, f64)`, `[f64; 2]`
+    /// or [`crate::plane::Point`], or an optimiser's `&Path`. It ends at its first non-finite
+    /// point.
+    pub fn series_xy(self, label: &str, points: impl Into<Trace>) -> Self {
+        self.push(Curve::from_trace(label, points.into()))
+    }
+
+    fn push(mut self, curve: Curve) -> Self {
+        self.series.push(curve);
         self
     }
 
@@ -131,10 +232,12 @@ pub(crate) fn padded_range(lo: f64, hi: f64, scale: AxisScale, pad: f64) -> (f64
     }
 }
 
-/// Keeps, per pixel column, the first, lowest, highest and last point (M4 decimation), so a
-/// 100 000-step history draws the same picture as the full series in a few kilobytes.
-pub(crate) fn decimate(points: &[(f64, f64)], columns: usize) -> Vec<(f64, f64)> {
-    if points.len() <= 4 * columns.max(1) {
+/// The per-pixel min/max envelope of a polyline in pixel coordinates: when it has more than
+/// two points per pixel column, each column keeps its lowest and highest point, in the order
+/// they come. The line then sweeps the band the data fill in that column, so the noise of a
+/// 260 000-step SGD history stays visible in a few kilobytes (two points per column).
+pub(crate) fn envelope(points: &[(f64, f64)], columns: usize) -> Vec<(f64, f64)> {
+    if points.len() <= 2 * columns.max(1) {
         return points.to_vec();
     }
     let mut out = Vec::new();
@@ -155,10 +258,14 @@ pub(crate) fn decimate(points: &[(f64, f64)], columns: usize) -> Vec<(f64, f64)>
                 hi = i;
             }
         }
-        let mut keep = vec![0, lo, hi, run.len() - 1];
-        keep.sort_unstable();
-        keep.dedup();
-        out.extend(keep.into_iter().map(|i| run[i]));
+        // Pixel centres: every step between columns is then exactly 1 in the path data.
+        let x = col + 0.5;
+        if lo == hi {
+            out.push((x, run[lo].1));
+        } else {
+            let (a, b) = (lo.min(hi), lo.max(hi));
+            out.extend([(x, run[a].1), (x, run[b].1)]);
+        }
         start = end;
     }
     out
@@ -176,7 +283,7 @@ impl LineChart {
         self.series
             .iter()
             .map(|s| &s.points)
-            .chain(extra.iter().flat_map(|o| o.iter().map(|s| &s.1)))
+            .chain(extra.iter().flat_map(|o| o.iter().map(|s| &s.points)))
             .flat_map(|p| p.iter().copied())
             .filter(|&p| self.usable(p))
             .collect()
@@ -237,15 +344,11 @@ impl LineChart {
     }
 
     /// The series lines and their legend, drawn in `lf`'s frame.
-    pub(crate) fn series_markup(
-        &self,
-        lf: &LineFrame,
-        series_list: &[(String, Vec<(f64, f64)>)],
-    ) -> String {
+    pub(crate) fn series_markup(&self, lf: &LineFrame, series_list: &[Curve]) -> String {
         let frame = &lf.frame;
         let mut svg = Svg::default();
         svg.raw("<g fill=\"none\" stroke-width=\"1.8\" stroke-linejoin=\"round\">");
-        for (i, (_, points)) in series_list.iter().enumerate() {
+        for (i, Curve { points, .. }) in series_list.iter().enumerate() {
             let (class, colour) = series(i);
             let mut d = String::new();
             // Non-finite values break the line instead of ending it.
@@ -254,7 +357,7 @@ impl LineChart {
                     .iter()
                     .map(|&(a, b)| (frame.x.map(a), frame.y.map(b)))
                     .collect();
-                let px = decimate(&px, lf.columns);
+                let px = envelope(&px, lf.columns);
                 if px.len() == 1 {
                     let _ = write!(d, "M{} {}h.1", num(px[0].0), num(px[0].1));
                 } else if px.len() > 1 {
@@ -271,16 +374,9 @@ impl LineChart {
             &mut svg,
             right,
             top,
-            series_list.iter().map(|s| s.0.as_str()),
+            series_list.iter().map(Curve::legend_label),
         );
         svg.into_inner()
-    }
-
-    fn own_series(&self) -> Vec<(String, Vec<(f64, f64)>)> {
-        self.series
-            .iter()
-            .map(|s| (s.label.clone(), s.points.clone()))
-            .collect()
     }
 }
 
@@ -290,19 +386,20 @@ impl Figure for LineChart {
         let (w, h) = self.size_px();
         let mut svg = Svg::new(w, h, &self.meta.title, &self.meta.desc, "");
         svg.raw(&lf.frame.markup);
-        svg.raw(&self.series_markup(&lf, &self.own_series()));
+        svg.raw(&self.series_markup(&lf, &self.series));
         Ok(svg.finish())
     }
 }
 
 /// A legend box in the top-right corner of the plotting area.
-pub(crate) fn legend<'a>(
+pub(crate) fn legend<S: AsRef<str>>(
     svg: &mut Svg,
     right: f64,
     top: f64,
-    labels: impl Iterator<Item = &'a str>,
+    labels: impl Iterator<Item = S>,
 ) {
-    let labels: Vec<&str> = labels.collect();
+    let labels: Vec<S> = labels.collect();
+    let labels: Vec<&str> = labels.iter().map(AsRef::as_ref).collect();
     if labels.is_empty() || labels.iter().all(|l| l.is_empty()) {
         return;
     }
@@ -329,12 +426,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decimation_keeps_extremes_of_each_column() {
+    fn the_envelope_keeps_the_extremes_of_each_column() {
         let pts: Vec<(f64, f64)> = (0..1000)
             .map(|i| (i as f64 / 100.0, (i % 7) as f64))
             .collect();
-        let d = decimate(&pts, 2);
-        assert!(d.len() <= 40);
+        let d = envelope(&pts, 2);
+        assert!(d.len() <= 20, "{}", d.len());
         assert!(d.iter().any(|p| p.1 == 6.0) && d.iter().any(|p| p.1 == 0.0));
     }
 

@@ -22,31 +22,37 @@
 //!
 //! ```no_run
 //! use descent::figure::{Figure, Grid, Landscape2d, Marker};
-//! let grid = Grid::sample(|x, y| x * x + y * y, (-2.0, 2.0), (-2.0, 2.0), 100)?;
+//! let grid = Grid::sample(|x, y| x * x + y * y, -2.0..=2.0, -2.0..=2.0, 100)?;
 //! Landscape2d::new("A bowl", "Contours of x² + y².", grid)
-//!     .marker(Marker::minimum(0.0, 0.0))
+//!     .marker(Marker::minimum([0.0, 0.0]))
 //!     .show()?;
 //! # Ok::<(), descent::figure::FigureError>(())
 //! ```
+//!
+//! Figures take plain data: a [`Grid`] (a landscape's `f.grid(x, y, n)` or [`Grid::sample`]
+//! of a closure), paths as anything that becomes a [`Trace`] (an optimiser's `&Path`, or a
+//! slice of `[f64; 2]`, `(f64, f64)` or [`Point`]), and series of `f32` or `f64`.
 //!
 //! Pages need `assets/figures.css` (theme colours, controls) and `assets/figures.js` (play/pause
 //! and the iteration slider; without it animations still play and loop).
 //!
 //! The kinds: [`LineChart`]; [`Image`] and [`ImageGrid`]; [`Heatmap`]; [`Landscape2d`] (which
 //! also animates paths and races several optimisers when asked with
-//! [`Landscape2d::animate`]); [`Landscape3d`]; [`AnimatedSurface`]; [`Gallery`] (whole figures, one row at a time, picked by radio buttons); [`Variants`] (a family of
-//! precomputed results switched in place by radio buttons, without JavaScript).
+//! [`Landscape2d::animate`]); [`Landscape3d`]; [`AnimatedSurface`]; [`Gallery`] (whole figures, one row at a time, picked by radio buttons);
+//! [`Variants`] (a family of
+//! precomputed results switched in place by one or two groups of radio buttons, without
+//! JavaScript).
 //!
 //! Only this module knows plotters: it lays out chart frames through a backend of our own
 //! (`backend.rs`), and the heavy parts (surfaces, colour fields, paths) are written by the
-//! compact writer in `svg.rs`.
+//! compact writer in `svg.rs`. Of the rest of the crate it uses only [`crate::cell`] (to show
+//! a figure) and [`crate::plane`] (the plain data it draws).
 
 mod animate;
 mod axes;
 mod backend;
 mod contour;
 mod gallery;
-mod grid;
 mod heatmap;
 mod image;
 mod landscape2d;
@@ -62,16 +68,17 @@ mod variants;
 
 pub use axes::AxisScale;
 pub use gallery::Gallery;
-pub use grid::Grid;
 pub use heatmap::Heatmap;
 pub use image::{Image, ImageGrid};
 pub use landscape2d::{Landscape2d, Marker};
 pub use landscape3d::Landscape3d;
-pub use line::LineChart;
+pub use line::{LineChart, SeriesValue};
 pub use report::SizeReport;
 pub use surface_anim::AnimatedSurface;
 pub use theme::ColourMap;
-pub use variants::Variants;
+pub use variants::{Choice, Variants};
+
+pub use crate::plane::{Grid, GridError, Point, Trace};
 
 use std::path::Path;
 
@@ -102,6 +109,9 @@ pub enum FigureError {
         /// Why it is refused and what to give instead.
         why: String,
     },
+    /// A grid could not be made (too few points, a bad range, values that do not fill it).
+    #[error(transparent)]
+    Grid(#[from] GridError),
     /// plotters could not lay out the chart frame.
     #[error("could not lay out the chart frame: {0}; try a larger figure size")]
     Layout(String),

@@ -6,9 +6,9 @@ use std::fmt::Write;
 
 use super::axes::{tick_label, ticks};
 use super::contour::contour;
-use super::grid::Grid;
 use super::svg::{escape, num, path_data};
 use super::theme::{ColourMap, FALLBACK_FG, hex, shade};
+use crate::plane::Grid;
 
 /// Where the floor sits below the lowest value, in normalised height units.
 const FLOOR: f64 = -0.9;

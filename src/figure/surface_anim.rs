@@ -6,12 +6,12 @@
 //! dozen keyframes stays near 200 KB where naive frames would take megabytes.
 
 use super::animate::{Timing, step_counter};
-use super::grid::Grid;
 use super::landscape3d::check_resolution;
 use super::scene::{FACES_GROUP, Scene, face_path};
 use super::svg::Svg;
 use super::theme::{ColourMap, FALLBACK_FG, hex};
 use super::{Figure, FigureError, Meta};
+use crate::plane::Grid;
 
 /// A surface that changes from frame to frame, looping, with a step counter.
 ///
@@ -20,7 +20,7 @@ use super::{Figure, FigureError, Meta};
 /// let mut fig = AnimatedSurface::new("A wave", "A wave rises and settles.");
 /// for step in 0..5 {
 ///     let a = step as f64 / 4.0;
-///     fig = fig.frame(step * 10, Grid::sample(move |x, y| a * (x * y).sin(), (-2.0, 2.0), (-2.0, 2.0), 12)?);
+///     fig = fig.frame(step * 10, Grid::sample(move |x, y| a * (x * y).sin(), -2.0..=2.0, -2.0..=2.0, 12)?);
 /// }
 /// assert!(fig.to_svg()?.contains("attributeName=\"d\""));
 /// # Ok::<(), descent::figure::FigureError>(())
@@ -112,7 +112,7 @@ impl Figure for AnimatedSurface {
         if let Some((step, _)) = self
             .frames
             .iter()
-            .find(|(_, g)| g.x_range() != first.x_range() || g.y_range() != first.y_range())
+            .find(|(_, g)| g.x_pair() != first.x_pair() || g.y_pair() != first.y_pair())
         {
             return Err(FigureError::Invalid { what: format!("frame of step {step}"), why: "its x or y range differs from the first frame's; sample every frame on the same ranges".into() });
         }
@@ -127,8 +127,8 @@ impl Figure for AnimatedSurface {
         let scene = Scene::new(
             self.camera.0,
             self.camera.1,
-            first.x_range(),
-            first.y_range(),
+            first.x_pair(),
+            first.y_pair(),
             z,
             (40.0, 34.0, w - 80.0, h - 60.0),
         );
@@ -163,7 +163,7 @@ impl Figure for AnimatedSurface {
             let mut cs = Vec::with_capacity(meshes.len() + 1);
             for m in &meshes {
                 let c = idx.map(|(a, b)| {
-                    let v = m.value(a, b);
+                    let v = m.get(a, b);
                     scene.norm(m.xi(a), m.yj(b), if v.is_finite() { v } else { z.0 })
                 });
                 cs.push(hex(scene.face_colour(&c, ColourMap::Viridis)));

@@ -1,17 +1,19 @@
-//! Variants: a family of precomputed results in one figure, switched in place by radio buttons
-//! that need no JavaScript.
+//! Variants: a family of precomputed results in one figure, switched in place by one or two
+//! groups of radio buttons that need no JavaScript.
 //!
 //! What the variants share (the landscape and its markers, or the chart's axes) is drawn once;
 //! each variant adds only its own paths or curves, in a group that CSS shows when its radio
-//! button is checked (`:has(#id:checked)`). The buttons live in a `<foreignObject>`, so the
-//! figure stays one `<svg>` element. Where `:has` is unknown, the first variant shows.
+//! buttons are checked (`:has(#id:checked)`, one `:has` per control). The buttons live in a
+//! `<foreignObject>`, so the figure stays one `<svg>` element. Where `:has` is unknown, the
+//! first variant shows.
 
 use std::fmt::Write;
 
 use super::landscape2d::Landscape2d;
-use super::line::{Curves, LineChart, legend};
+use super::line::{Curve, Curves, LineChart, SeriesValue, legend, per_epoch};
 use super::svg::{PREFIX, Svg, escape, id, num};
 use super::{Figure, FigureError};
+use crate::plane::Trace;
 
 #[derive(Clone, Debug)]
 enum Base {
@@ -19,92 +21,289 @@ enum Base {
     Lines(Box<LineChart>),
 }
 
-/// A family of results over one shared base, with a control that picks one.
+/// Which variant: one label per control (`"0.1"` for one control, `("500", "3")` for two).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice(Vec<String>);
+
+impl From<&str> for Choice {
+    fn from(label: &str) -> Self {
+        Choice(vec![label.to_owned()])
+    }
+}
+
+impl From<String> for Choice {
+    fn from(label: String) -> Self {
+        Choice(vec![label])
+    }
+}
+
+impl From<&String> for Choice {
+    fn from(label: &String) -> Self {
+        Choice(vec![label.clone()])
+    }
+}
+
+impl<A: AsRef<str>, B: AsRef<str>> From<(A, B)> for Choice {
+    fn from((a, b): (A, B)) -> Self {
+        Choice(vec![a.as_ref().to_owned(), b.as_ref().to_owned()])
+    }
+}
+
+/// A family of results over one shared base, with one or two controls that pick one.
+///
+/// One control (a learning rate over a landscape):
 ///
 /// ```
-/// use descent::figure::{Figure, Grid, Landscape2d, Variants};
-/// let grid = Grid::sample(|x, y| x * x + 4.0 * y * y, (-2.0, 2.0), (-2.0, 2.0), 30)?;
-/// let base = Landscape2d::new("Learning rates", "GD paths for three learning rates.", grid);
+/// use descent::figure::{Figure, Landscape2d, Variants};
+/// use descent::landscape::{Landscape, from_fn};
+/// use descent::optim::{Sgd, run};
+///
+/// let bowl = from_fn(|x, y| x * x + 4.0 * y * y);
+/// let base = Landscape2d::new("Learning rates", "GD paths for three learning rates.", bowl.grid(-2.0..=2.0, -2.0..=2.0, 30)?);
 /// let mut fig = Variants::landscape("learning rate", base);
-/// for lr in [0.05, 0.1, 0.2] {
-///     let mut p = (1.5, 1.0);
-///     let path: Vec<(f64, f64)> = (0..20).map(|_| { let q = p; p = (p.0 - lr * 2.0 * p.0, p.1 - lr * 8.0 * p.1); q }).collect();
-///     fig = fig.option(&format!("{lr}"), &[("GD", &path)]);
+/// for lr in [0.05, 0.1, 0.3] {
+///     let path = run(&bowl, [1.5, 1.0], Sgd::new(lr)?, 20)?; // 0.3 diverges
+///     fig = fig.option(lr.to_string(), [("GD", &path)]);
 /// }
 /// let svg = fig.to_svg()?;
 /// assert!(svg.contains("type=\"radio\""));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Two controls (batch size x epochs, loss curves over epochs):
+///
+/// ```
+/// use descent::figure::{Figure, LineChart, Variants};
+///
+/// let chart = LineChart::new("Loss per epoch", "Training loss; pick a batch size and a number of epochs.")
+///     .x_title("epoch")
+///     .y_title("loss");
+/// let mut fig = Variants::lines("batch size", chart).second_control("epochs");
+/// for batch in [100usize, 1000] {
+///     let steps_per_epoch = 13007 / batch;
+///     for epochs in 1..=3 {
+///         let loss: Vec<f32> = (0..epochs * steps_per_epoch).map(|t| 1.0 / (1.0 + t as f32 / 50.0)).collect();
+///         fig = fig.option_epochs((batch.to_string(), epochs.to_string()), steps_per_epoch, [("train", &loss)]);
+///     }
+/// }
+/// let svg = fig.to_svg()?;
+/// assert_eq!(svg.matches("type=\"radio\"").count(), 2 + 3);
 /// # Ok::<(), descent::figure::FigureError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Variants {
-    control: String,
+    controls: Vec<String>,
     base: Base,
-    options: Vec<(String, Curves)>,
+    options: Vec<(Choice, Curves)>,
+    invalid: Option<(String, String)>,
 }
 
 impl Variants {
     /// Variants over a landscape: every option adds its own paths; the landscape's own
     /// paths and markers show in all of them. Title and description are the landscape's.
     pub fn landscape(control: &str, base: Landscape2d) -> Self {
-        Variants {
-            control: control.to_owned(),
-            base: Base::Landscape(Box::new(base)),
-            options: Vec::new(),
-        }
+        Self::over(control, Base::Landscape(Box::new(base)))
     }
 
-    /// Variants over a line chart: every option adds its own `(x, y)` curves; the axes fit
-    /// them all. Title and description are the chart's.
+    /// Variants over a line chart: every option adds its own curves; the axes fit them all
+    /// (so the options compare at a glance). Title and description are the chart's.
     pub fn lines(control: &str, base: LineChart) -> Self {
+        Self::over(control, Base::Lines(Box::new(base)))
+    }
+
+    fn over(control: &str, base: Base) -> Self {
         Variants {
-            control: control.to_owned(),
-            base: Base::Lines(Box::new(base)),
+            controls: vec![control.to_owned()],
+            base,
             options: Vec::new(),
+            invalid: None,
         }
     }
 
-    /// Adds an option: its label on the control and its curves (paths on a landscape, `(x, y)`
-    /// series on a chart).
-    pub fn option(mut self, label: &str, curves: &[(&str, &[(f64, f64)])]) -> Self {
-        let curves = curves
-            .iter()
-            .map(|(l, p)| ((*l).to_owned(), p.to_vec()))
-            .collect();
-        self.options.push((label.to_owned(), curves));
+    /// Adds a second, independent control: every option is then named by a pair of labels
+    /// (`("500", "3")`), one per control, and every pair of labels needs an option.
+    pub fn second_control(mut self, control: &str) -> Self {
+        self.controls.truncate(1);
+        self.controls.push(control.to_owned());
         self
     }
 
-    /// Adds an option whose curves are values per step (x = 0, 1, 2, ...).
-    pub fn option_steps(self, label: &str, curves: &[(&str, &[f64])]) -> Self {
-        let owned: Vec<(&str, Vec<(f64, f64)>)> = curves
-            .iter()
-            .map(|(l, ys)| {
-                (
-                    *l,
-                    ys.iter().enumerate().map(|(i, &y)| (i as f64, y)).collect(),
-                )
-            })
+    /// Adds an option: its label on each control and its curves, each a label and its points
+    /// (an `&optim::Path`, or a slice, array or vector of points). On a landscape the curves
+    /// are paths; on a chart, `(x, y)` series. A path that diverged ends where it did, marked.
+    pub fn option<'a, T: Into<Trace>>(
+        mut self,
+        choice: impl Into<Choice>,
+        curves: impl IntoIterator<Item = (&'a str, T)>,
+    ) -> Self {
+        let curves = curves
+            .into_iter()
+            .map(|(label, t)| Curve::from_trace(label, t.into()))
             .collect();
-        let borrowed: Vec<(&str, &[(f64, f64)])> =
-            owned.iter().map(|(l, p)| (*l, p.as_slice())).collect();
-        self.option(label, &borrowed)
+        self.options.push((choice.into(), curves));
+        self
     }
-}
 
-impl Figure for Variants {
-    fn to_svg(&self) -> Result<String, FigureError> {
+    /// Adds an option whose curves are values per step (x = 0, 1, 2, ...): `f32` or `f64`
+    /// series (`&run.train_loss`, a slice, an array).
+    pub fn option_steps<'a, S, V>(
+        self,
+        choice: impl Into<Choice>,
+        curves: impl IntoIterator<Item = (&'a str, S)>,
+    ) -> Self
+    where
+        S: AsRef<[V]>,
+        V: SeriesValue,
+    {
+        self.option_per_step(choice, 1.0, curves)
+    }
+
+    /// Adds an option whose curves are values per step drawn over epochs: value `i` at
+    /// x = i / `steps_per_epoch` (the tutorial's axis; title the chart's x axis "epoch").
+    pub fn option_epochs<'a, S, V>(
+        mut self,
+        choice: impl Into<Choice>,
+        steps_per_epoch: usize,
+        curves: impl IntoIterator<Item = (&'a str, S)>,
+    ) -> Self
+    where
+        S: AsRef<[V]>,
+        V: SeriesValue,
+    {
+        match per_epoch(steps_per_epoch) {
+            Ok(dx) => self.option_per_step(choice, dx, curves),
+            Err(_) => {
+                self.invalid = Some((
+                    "steps per epoch".into(),
+                    "0; give the run's steps per epoch (at least 1)".into(),
+                ));
+                self
+            }
+        }
+    }
+
+    /// Adds an option whose curves are values per step drawn over samples seen: value `i`
+    /// at x = i x `batch_size`.
+    pub fn option_samples<'a, S, V>(
+        self,
+        choice: impl Into<Choice>,
+        batch_size: usize,
+        curves: impl IntoIterator<Item = (&'a str, S)>,
+    ) -> Self
+    where
+        S: AsRef<[V]>,
+        V: SeriesValue,
+    {
+        self.option_per_step(choice, batch_size as f64, curves)
+    }
+
+    fn option_per_step<'a, S, V>(
+        mut self,
+        choice: impl Into<Choice>,
+        dx: f64,
+        curves: impl IntoIterator<Item = (&'a str, S)>,
+    ) -> Self
+    where
+        S: AsRef<[V]>,
+        V: SeriesValue,
+    {
+        let curves = curves
+            .into_iter()
+            .map(|(label, ys)| Curve::per_step(label, ys.as_ref().iter().copied(), dx))
+            .collect();
+        self.options.push((choice.into(), curves));
+        self
+    }
+
+    /// Each control's labels, in the order they were first given.
+    fn labels(&self) -> Vec<Vec<&str>> {
+        let mut out = vec![Vec::new(); self.controls.len()];
+        for (choice, _) in &self.options {
+            for (c, label) in choice.0.iter().enumerate() {
+                if let Some(list) = out.get_mut(c)
+                    && !list.contains(&label.as_str())
+                {
+                    list.push(label.as_str());
+                }
+            }
+        }
+        out
+    }
+
+    /// Refuses an empty family, options named for the wrong number of controls, a repeated
+    /// option and (with two controls) a missing combination.
+    fn check(&self, labels: &[Vec<&str>]) -> Result<(), FigureError> {
+        if let Some((what, why)) = &self.invalid {
+            return Err(FigureError::Invalid {
+                what: what.clone(),
+                why: why.clone(),
+            });
+        }
         if self.options.is_empty() {
             return Err(FigureError::Empty {
                 what: "variant family (add options with .option(label, curves))".into(),
             });
         }
+        let n = self.controls.len();
+        let controls = self.controls.join(", ");
+        for (k, (choice, _)) in self.options.iter().enumerate() {
+            if choice.0.len() != n {
+                return Err(FigureError::Invalid {
+                    what: format!("option {} ({})", k + 1, choice.0.join(", ")),
+                    why: format!(
+                        "it names {} control(s) but the family has {n} ({controls}): give one label per control",
+                        choice.0.len()
+                    ),
+                });
+            }
+            if self.options[..k].iter().any(|(c, _)| c == choice) {
+                return Err(FigureError::Invalid {
+                    what: format!("option ({})", choice.0.join(", ")),
+                    why: "it is given twice: give each combination once".into(),
+                });
+            }
+        }
+        if n == 2 {
+            for a in &labels[0] {
+                for b in &labels[1] {
+                    let want = Choice(vec![(*a).to_owned(), (*b).to_owned()]);
+                    if !self.options.iter().any(|(c, _)| *c == want) {
+                        return Err(FigureError::Invalid {
+                            what: format!(
+                                "option {} = {a}, {} = {b}",
+                                self.controls[0], self.controls[1]
+                            ),
+                            why: "it is missing: give an option for every pair of labels".into(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The radio buttons' id for label `i` of control `c`.
+    fn radio_id(&self, c: usize, i: usize) -> String {
+        if self.controls.len() == 1 {
+            id(&format!("r{i}"))
+        } else {
+            id(&format!("r{c}-{i}"))
+        }
+    }
+}
+
+impl Figure for Variants {
+    fn to_svg(&self) -> Result<String, FigureError> {
+        let labels = self.labels();
+        self.check(&labels)?;
         let control_h = 34.0;
+        let controls_h = control_h * self.controls.len() as f64;
         let (svg, groups, width, height) = match &self.base {
             Base::Landscape(l) => {
                 let bg = l.background()?;
                 let mut svg = Svg::new(
                     bg.width,
-                    bg.height + control_h,
+                    bg.height + controls_h,
                     &l.meta().title,
                     &l.meta().desc,
                     "",
@@ -124,8 +323,8 @@ impl Figure for Variants {
                     .map(|(k, (_, curves))| {
                         let mut g = Svg::default();
                         g.fmt(format_args!("<g clip-path=\"url(#{clip})\" fill=\"none\" stroke-linejoin=\"round\">{}</g>", l.static_paths(&bg.frame, curves, first, &format!("v{k}-"))));
-                        let labels: Vec<&str> = l.paths().iter().map(|p| p.0.as_str()).chain(curves.iter().map(|c| c.0.as_str())).collect();
-                        legend(&mut g, bg.plot.1, bg.plot.2, labels.into_iter());
+                        let labels = l.paths().iter().chain(curves).map(Curve::legend_label);
+                        legend(&mut g, bg.plot.1, bg.plot.2, labels);
                         g.into_inner()
                     })
                     .collect();
@@ -136,7 +335,7 @@ impl Figure for Variants {
                 let all: Vec<Curves> = self.options.iter().map(|o| o.1.clone()).collect();
                 let lf = c.layout(&all)?;
                 let (w, h) = c.size_px();
-                let mut svg = Svg::new(w, h + control_h, &c.meta().title, &c.meta().desc, "");
+                let mut svg = Svg::new(w, h + controls_h, &c.meta().title, &c.meta().desc, "");
                 svg.raw(&lf.frame.markup);
                 let groups = all
                     .iter()
@@ -150,33 +349,47 @@ impl Figure for Variants {
         for (k, g) in groups.iter().enumerate() {
             svg.fmt(format_args!("<g class=\"{p}-v {p}-v{k}\">{g}</g>"));
         }
-        let mut html = String::new();
-        let _ = write!(
-            html,
-            "<span class=\"dfig-ctl-name\">{}:</span>",
-            escape(&self.control)
-        );
-        for (k, (label, _)) in self.options.iter().enumerate() {
-            let checked = if k == 0 { " checked=\"checked\"" } else { "" };
+        for (c, control) in self.controls.iter().enumerate() {
+            let mut html = String::new();
             let _ = write!(
                 html,
-                " <label><input type=\"radio\" class=\"{p}-r\" name=\"{}\" id=\"{}\"{checked}/>{}</label>",
-                id("r"),
-                id(&format!("r{k}")),
-                escape(label)
+                "<span class=\"dfig-ctl-name\">{}:</span>",
+                escape(control)
             );
+            let name = if self.controls.len() == 1 {
+                id("r")
+            } else {
+                id(&format!("r{c}"))
+            };
+            for (i, label) in labels[c].iter().enumerate() {
+                let checked = if i == 0 { " checked=\"checked\"" } else { "" };
+                let _ = write!(
+                    html,
+                    " <label><input type=\"radio\" class=\"{p}-r\" name=\"{name}\" id=\"{}\"{checked}/>{}</label>",
+                    self.radio_id(c, i),
+                    escape(label)
+                );
+            }
+            svg.fmt(format_args!(
+                "<foreignObject x=\"8\" y=\"{}\" width=\"{}\" height=\"{}\"><div xmlns=\"http://www.w3.org/1999/xhtml\" class=\"dfig-ctl\" style=\"font:13px sans-serif\">{html}</div></foreignObject>",
+                num(height + 4.0 + control_h * c as f64),
+                num(width - 16.0),
+                num(control_h - 4.0)
+            ));
         }
-        svg.fmt(format_args!(
-            "<foreignObject x=\"8\" y=\"{}\" width=\"{}\" height=\"{}\"><div xmlns=\"http://www.w3.org/1999/xhtml\" class=\"dfig-ctl\" style=\"font:13px sans-serif\">{html}</div></foreignObject>",
-            num(height + 4.0),
-            num(width - 16.0),
-            num(control_h - 4.0)
-        ));
         let mut css = format!(
             ".{p}-v{{display:none}}.{p}-v0{{display:inline}}.{p}:has(.{p}-r:checked) .{p}-v{{display:none}}"
         );
-        for k in 0..self.options.len() {
-            let _ = write!(css, ".{p}:has(#{p}-r{k}:checked) .{p}-v{k}");
+        for (k, (choice, _)) in self.options.iter().enumerate() {
+            let _ = write!(css, ".{p}");
+            for (c, label) in choice.0.iter().enumerate() {
+                let i = labels[c]
+                    .iter()
+                    .position(|l| l == label)
+                    .unwrap_or_default();
+                let _ = write!(css, ":has(#{}:checked)", self.radio_id(c, i));
+            }
+            let _ = write!(css, " .{p}-v{k}");
             css.push(if k + 1 == self.options.len() {
                 '{'
             } else {

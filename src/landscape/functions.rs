@@ -7,7 +7,7 @@
 
 use std::f64::consts::PI;
 
-use super::{Formula, Scalar};
+use super::{Formula, Point, Scalar};
 
 /// The tutorial's `peaks`: MATLAB's `peaks` function divided by 4,
 /// `(3(1-x)² e^{-x²-(y+1)²} - 10(x/5 - x³ - y⁵) e^{-x²-y²} - e^{-(x+1)²-y²}/3) / 4`.
@@ -64,8 +64,14 @@ impl Formula for Peaks {
     }
 }
 
-/// Rastrigin's function (see [`rastrigin`]), optionally shifted and regularised:
-/// `rastrigin(x - sx, y - sy; a) + weight_decay (x² + y²)`.
+/// Rastrigin's function (see [`rastrigin`]), optionally shifted and regularised, as the
+/// tutorial writes it:
+/// `2a + ((x - sx)² - a cos 2πx) + ((y - sy)² - a cos 2πy) + weight_decay (x² + y²)`.
+///
+/// The shift moves only the quadratic bowl; the cosine ripples stay on the integer lattice of
+/// the origin. For integer shifts that is the whole function moved (the minimum is at
+/// `(sx, sy)`); for other shifts the bowl's centre falls between ripples and the minimum lies
+/// near, not at, `(sx, sy)`.
 ///
 /// The default is the tutorial's: `a = 3`, no shift, no weight decay.
 ///
@@ -83,8 +89,8 @@ impl Formula for Peaks {
 pub struct Rastrigin {
     /// Amplitude of the cosine ripples (the tutorial uses 3; the textbook value is 10).
     pub a: f64,
-    /// Where the global minimum of the unregularised function lies.
-    pub shift: [f64; 2],
+    /// The centre of the quadratic bowl (the global minimum for integer shifts).
+    pub shift: Point,
     /// Factor of the added `x² + y²` term.
     pub weight_decay: f64,
 }
@@ -93,7 +99,7 @@ impl Default for Rastrigin {
     fn default() -> Self {
         Self {
             a: 3.0,
-            shift: [0.0, 0.0],
+            shift: Point::new(0.0, 0.0),
             weight_decay: 0.0,
         }
     }
@@ -105,10 +111,11 @@ impl Rastrigin {
         Self { a, ..self }
     }
 
-    /// The same function moved so that its ripples centre on `(sx, sy)`.
+    /// The same function with its bowl centred on `(sx, sy)`; the ripples stay where they
+    /// are (the tutorial's `rastrigin(xx, yy, shift)`).
     pub fn shifted(self, sx: f64, sy: f64) -> Self {
         Self {
-            shift: [sx, sy],
+            shift: Point::new(sx, sy),
             ..self
         }
     }
@@ -127,7 +134,13 @@ impl Rastrigin {
 
 impl Formula for Rastrigin {
     fn eval<S: Scalar>(&self, x: S, y: S) -> S {
-        let base = rastrigin(x - self.shift[0], y - self.shift[1], self.a);
+        let a = self.a;
+        // (u - s)² - a cos 2πu: the bowl moves, the ripples stay (u * 2π as `rastrigin` has it).
+        let term = |u: S, s: f64| {
+            let d = u - s;
+            d * d - (u * (2.0 * PI)).cos() * a
+        };
+        let base = term(x, self.shift.x) + term(y, self.shift.y) + 2.0 * a;
         if self.weight_decay == 0.0 {
             base
         } else {
@@ -208,9 +221,28 @@ mod tests {
             Rosenbrock::default().value_and_gradient(1.0, 1.0),
             (0.0, [0.0, 0.0])
         );
-        let r = Rastrigin::default().shifted(0.5, -1.5);
-        let (v, g) = r.value_and_gradient(0.5, -1.5);
+        let r = Rastrigin::default().shifted(1.0, -2.0);
+        let (v, g) = r.value_and_gradient(1.0, -2.0);
         assert!(v.abs() < 1e-12 && g[0].abs() < 1e-12 && g[1].abs() < 1e-12);
         assert_eq!(Angry.value_and_gradient(0.0, 0.0), (-1.0, [0.0, 0.0]));
+    }
+
+    #[test]
+    fn the_shift_moves_the_bowl_and_leaves_the_ripples_on_the_lattice() {
+        // Integer shifts: the whole function moved.
+        let moved = Rastrigin::default().shifted(1.0, -2.0);
+        for (x, y) in [(0.3, 0.7), (-1.2, 2.5), (2.0, -2.0)] {
+            let want = rastrigin(x - 1.0, y + 2.0, 3.0);
+            assert!((moved.value(x, y) - want).abs() < 1e-9, "({x}, {y})");
+        }
+        // A half shift puts the bowl's centre on a crest of the ripples, as the tutorial's
+        // formula does: 6 + (0 - 3 cos π) + (0.25 - 3 cos 0) = 6.25.
+        let half = Rastrigin::default().shifted(0.5, 0.5);
+        assert!((half.value(0.5, 0.0) - 6.25).abs() < 1e-12);
+        // No shift: bit for bit the plain formula.
+        assert_eq!(
+            Rastrigin::default().value(-2.45, 1.3),
+            rastrigin(-2.45, 1.3, 3.0)
+        );
     }
 }

@@ -27,17 +27,20 @@
 
 mod dual;
 mod functions;
-mod grid;
 mod learnable;
+mod sampling;
 mod scalar;
 
 pub use dual::{Dual, Dual2, value_and_gradient};
 pub use functions::{
     Angry, Fancy, Peaks, Rastrigin, Rosenbrock, angry, fancy, peaks, rastrigin, rosenbrock,
 };
-pub use grid::{Grid, GridError};
 pub use learnable::{LearnableFunction, PointLoss, f_theta};
 pub use scalar::Scalar;
+
+pub use crate::plane::{Grid, GridError, Point};
+
+use std::ops::RangeInclusive;
 
 /// A function of two variables with its exact gradient: what optimisers walk on and grids
 /// sample.
@@ -57,6 +60,41 @@ pub trait Landscape: Sync {
     /// The gradient `[∂f/∂x, ∂f/∂y]` alone.
     fn gradient(&self, x: f64, y: f64) -> [f64; 2] {
         self.value_and_gradient(x, y).1
+    }
+
+    /// The values on `n` x `n` evenly spaced points over `x` and `y` (ends included), one
+    /// rayon task per row: the [`Grid`] a figure draws.
+    ///
+    /// ```
+    /// use descent::landscape::{Landscape, Peaks};
+    /// let grid = Peaks.grid(-3.0..=3.0, -3.0..=3.0, 61)?;
+    /// assert_eq!(grid.dim(), (61, 61));
+    /// # Ok::<(), descent::landscape::GridError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`GridError`] when `n < 2` or a range is empty, reversed or not finite.
+    fn grid(
+        &self,
+        x: RangeInclusive<f64>,
+        y: RangeInclusive<f64>,
+        n: usize,
+    ) -> Result<Grid, GridError> {
+        Grid::sample(|x, y| self.value(x, y), x, y, n)
+    }
+
+    /// Like [`Landscape::grid`], with the gradient at every point too, in the grid's order
+    /// (for arrows, or a check).
+    ///
+    /// # Errors
+    /// As [`Landscape::grid`].
+    fn grid_with_gradients(
+        &self,
+        x: RangeInclusive<f64>,
+        y: RangeInclusive<f64>,
+        n: usize,
+    ) -> Result<(Grid, Vec<[f64; 2]>), GridError> {
+        sampling::with_gradients(self, x, y, n)
     }
 }
 

@@ -51,7 +51,7 @@ pub use error::{ConfigError, StepError};
 pub use kind::{Kind, UnknownOptimizer};
 pub use real::Real;
 pub use rmsprop::{RmsProp, RmsPropConfig};
-pub use run::{Diverged, Path, RunError, run, run_scheduled};
+pub use run::{Divergence, Path, run, run_scheduled};
 pub use scheduler::{CosineAnnealingLr, ExponentialLr, LrScheduler, StepLr};
 pub use sgd::{Sgd, SgdConfig};
 pub use spec::{OptimizerConfig, Schedule};

@@ -2,10 +2,17 @@
 //! `mdbook_descent::build` (no `mdbook` binary needed), one module per feature.
 
 mod cache;
+mod cache_keys;
 mod cells;
 mod errors;
+mod fences;
+mod folders;
 mod maths;
+mod output;
+mod processes;
+mod properties;
 mod protocol;
+mod protocol_forgery;
 mod settings;
 mod source;
 mod support;
