@@ -9,6 +9,8 @@
 //! Needs `chromium` on PATH (or `DESCENT_CHROMIUM`); without it each test prints why it is
 //! skipped. CI installs it with `apt-get install -y chromium`.
 
+#[path = "browser/book.rs"]
+mod book;
 #[path = "browser/decay.rs"]
 mod decay;
 mod fixture;

@@ -38,7 +38,8 @@
 //!
 //! The kinds: [`LineChart`]; [`Image`] and [`ImageGrid`]; [`Heatmap`]; [`Landscape2d`] (which
 //! also animates paths and races several optimisers when asked with
-//! [`Landscape2d::animate`]); [`Landscape3d`]; [`AnimatedSurface`]; [`Variants`] (a family of
+//! [`Landscape2d::animate`]); [`Landscape3d`]; [`AnimatedSurface`]; [`Gallery`] (whole figures, one row at a time, picked by radio buttons);
+//! [`Variants`] (a family of
 //! precomputed results switched in place by one or two groups of radio buttons, without
 //! JavaScript).
 //!
@@ -52,6 +53,7 @@ mod axes;
 mod backend;
 mod contour;
 mod control;
+mod gallery;
 mod heatmap;
 mod heatmap_anim;
 mod image;
@@ -67,6 +69,7 @@ mod theme;
 mod variants;
 
 pub use axes::AxisScale;
+pub use gallery::Gallery;
 pub use heatmap::Heatmap;
 pub use heatmap_anim::AnimatedHeatmap;
 pub use image::{Image, ImageGrid};

@@ -92,8 +92,11 @@ pub enum Library {
 }
 
 /// The mini library: an answer, and a check reported the way `descent::cell::check` reports
-/// it (one `check:` marker), so the protocol is tested without linking `descent`.
+/// it (one `check` message on the protocol channel), so the protocol is tested without linking
+/// `descent`.
 const MINI_LIB: &str = r#"//! A tiny library for fixtures.
+use std::io::{Seek, Write};
+
 pub fn answer() -> u32 {
     41
 }
@@ -101,9 +104,23 @@ pub fn answer() -> u32 {
 /// Reports a checked number as `descent::cell::check` does.
 pub fn check(name: &str, value: f64, expected: f64, tolerance: f64, line: u32) {
     let ok = (value - expected).abs() <= tolerance;
-    println!(
-        "\u{1e}descent:check:{{\"name\":{name:?},\"value\":{value:?},\"expected\":{expected:?},\"tolerance\":{tolerance:?},\"ok\":{ok},\"file\":\"src/main.rs\",\"line\":{line}}}"
+    let payload = format!(
+        "{{\"name\":{name:?},\"value\":{value:?},\"expected\":{expected:?},\"tolerance\":{tolerance:?},\"ok\":{ok},\"file\":\"src/main.rs\",\"line\":{line}}}"
     );
+    let Some(channel) = std::env::var_os("DESCENT_PROTOCOL") else { return };
+    std::io::stdout().flush().unwrap();
+    let offset = {
+        use std::os::fd::AsFd;
+        let fd = std::io::stdout().as_fd().try_clone_to_owned().unwrap();
+        std::fs::File::from(fd).stream_position().unwrap()
+    };
+    let record = format!("{offset} check {}:{payload}\n", payload.len());
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(channel)
+        .unwrap()
+        .write_all(record.as_bytes())
+        .unwrap();
 }
 "#;
 
