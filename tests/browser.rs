@@ -606,11 +606,12 @@ fn the_mnist_chapters_batch_size_control_switches_curves_without_javascript() {
         "<script>var errors=0;window.addEventListener('error',function(){{errors++}});\
          window.addEventListener('load',function(){{var pre=document.createElement('pre');document.body.appendChild(pre);\
          var svg=document.querySelector('svg.dfig[aria-label=\"{title}\"]');var p=svg.classList[1];\
-         var shown=function(){{return Array.prototype.map.call(svg.querySelectorAll('.'+p+'-v'),function(g){{return getComputedStyle(g).display==='none'?0:1}}).join('')}};\
-         var labels=Array.prototype.map.call(svg.querySelectorAll('label'),function(l){{return l.textContent}}).join(',');\
-         var before=shown();svg.querySelectorAll('input[type=radio]')[7].click();var b500=shown();\
-         svg.querySelectorAll('input[type=radio]')[10].click();var gd=shown();\
-         pre.textContent='probe:'+labels+'|'+before+'|'+b500+'|'+gd+':end errors:'+errors+':';}});</script>"
+         var shown=function(){{var out=[];Array.prototype.forEach.call(svg.querySelectorAll('.'+p+'-v'),function(g,k){{if(getComputedStyle(g).display!=='none'){{out.push(k)}}}});return out.join(' ')}};\
+         var labels=function(c){{return Array.prototype.map.call(svg.querySelectorAll('input[name='+p+'-r'+c+']'),function(i){{return i.parentNode.textContent}}).join(',')}};\
+         var radios=function(c){{return svg.querySelectorAll('input[name='+p+'-r'+c+']')}};\
+         var before=shown();radios(0)[7].click();var b500=shown();radios(1)[4].click();var nine=shown();\
+         radios(0)[10].click();var gd=shown();\
+         pre.textContent='probe:'+labels(0)+'|'+labels(1)+'|'+before+'|'+b500+'|'+nine+'|'+gd+':end errors:'+errors+':';}});</script>"
     );
     let probe_page = format!(
         "{}{script}</body></html>",
@@ -623,9 +624,15 @@ fn the_mnist_chapters_batch_size_control_switches_curves_without_javascript() {
         parts[0], "1,2,3,5,10,50,100,500,1000,6500,13007",
         "the tutorial's batch sizes"
     );
-    assert_eq!(parts[1], "10000000000", "batch 1 shows first");
-    assert_eq!(parts[2], "00000001000", "batch 500 after its button");
-    assert_eq!(parts[3], "00000000001", "GD after its button");
+    assert_eq!(parts[1], "1,2,3,5,9,15,20", "the epochs to choose from");
+    // Groups go batch size by batch size, 7 epoch counts each: (b, e) is group 7 b + e.
+    assert_eq!(parts[2], "0", "batch 1, one epoch shows first");
+    assert_eq!(parts[3], "49", "batch 500 after its button");
+    assert_eq!(
+        parts[4], "53",
+        "batch 500, 9 epochs after the epochs button"
+    );
+    assert_eq!(parts[5], "74", "GD keeps the 9 epochs");
     screenshot(
         &path,
         &work_dir().join("mnist-family.png"),
