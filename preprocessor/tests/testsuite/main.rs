@@ -1,6 +1,7 @@
 //! Integration tests of `mdbook-descent`: small fixture books built in-process through
 //! `mdbook_descent::build` (no `mdbook` binary needed), one module per feature.
 
+mod author_api;
 mod cache;
 mod cache_keys;
 mod cells;
