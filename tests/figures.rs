@@ -111,7 +111,7 @@ fn check_inline_safe(kind: &str, svg: &str) -> String {
 #[test]
 fn every_kind_matches_its_snapshot_and_is_safe_to_inline() {
     let figures = fixture::all(fixture::Scale::Small).expect("small figures render");
-    assert_eq!(figures.len(), 13);
+    assert_eq!(figures.len(), 14);
     let update = std::env::var_os("DESCENT_UPDATE_SNAPSHOTS").is_some();
     let mut prefixes = BTreeSet::new();
     let mut stale = Vec::new();

@@ -31,7 +31,13 @@ fn chapter_page(name: &str, script: &str, keep_js: bool) -> Option<PathBuf> {
     );
     let mut html = html.replacen("<head>", &base, 1);
     if !keep_js {
-        html = html.replace("<script src=\"figures.js\"></script>", "");
+        // mdBook names the kit's script with a content hash: `assets/figures-<hash>.js`.
+        while let Some(start) = html.find("<script src=\"assets/figures") {
+            let end = html[start..]
+                .find("</script>")
+                .map_or(html.len(), |e| start + e + "</script>".len());
+            html.replace_range(start..end, "");
+        }
     }
     let html = html.replacen("</body>", &format!(
             "<pre id=\"errors\"></pre><script>{script}\nwindow.addEventListener('load',function(){{setTimeout(function(){{document.getElementById('errors').textContent='errors:'+window.__errors.length+':'+window.__errors.join('|')}},50)}});</script></body>"
@@ -93,7 +99,7 @@ fn the_playground_switches_optimiser_without_script() {
         var out=[];document.querySelectorAll('svg.dfig').forEach(function(svg){var l=svg.getAttribute('aria-label')||'';if(l.indexOf('Playground')!==0)return;\
         var p=svg.classList[1];var shown=function(){return Array.prototype.map.call(svg.querySelectorAll('.'+p+'-v'),function(g){return getComputedStyle(g).display==='none'?0:1}).join('')};\
         var radios=svg.querySelectorAll('input[type=radio]');var before=shown();radios[7].click();var after=shown();\
-        out.push(l+'='+radios.length+':'+before+'>'+after);});\
+        out.push(l+'='+radios.length+':'+before+';'+after);});\
         pre.textContent='probe:'+out.join('|')+':end';});";
     let Some(page) = chapter_page("optimisation", script, false) else {
         return;
@@ -114,7 +120,7 @@ fn the_playground_switches_optimiser_without_script() {
         let eighth: String = (0..n).map(|k| if k == 7 { '1' } else { '0' }).collect();
         assert_eq!(
             states,
-            format!("{first}>{eighth}"),
+            format!("{first};{eighth}"),
             "{name}: the eighth radio shows the eighth optimiser"
         );
     }

@@ -54,12 +54,12 @@ fn chapter_without_scripts(name: &str, probe: &str) -> Option<PathBuf> {
 
 /// For every family figure: its title, the number of buttons, which variants show at first
 /// and after clicking each button in turn (`1` shown, `0` hidden), as
-/// `title=n:first>after(n-1)>...>after0`, one row per line (titles may hold `|`).
+/// `title=n:first;after(n-1);...;after0`, one row per line (`;`, since the dumped DOM escapes `>`).
 const FAMILY_PROBE: &str = "window.addEventListener('load',function(){var pre=document.createElement('pre');document.body.appendChild(pre);\
     var out=[];document.querySelectorAll('svg.dfig').forEach(function(svg){var radios=svg.querySelectorAll('input[type=radio]');if(!radios.length)return;\
     var p=svg.classList[1];var shown=function(){return Array.prototype.map.call(svg.querySelectorAll('.'+p+'-v'),function(g){return getComputedStyle(g).display==='none'?0:1}).join('')};\
     var states=[shown()];for(var k=radios.length-1;k>=0;k--){radios[k].click();states.push(shown());}\
-    out.push(svg.getAttribute('aria-label')+'='+radios.length+':'+states.join('>'));});\
+    out.push(svg.getAttribute('aria-label')+'='+radios.length+':'+states.join(';'));});\
     pre.textContent='probe:'+out.join('\\n')+':end';});";
 
 /// Checks the probe's rows: the first variant alone shows at first, and button `k` shows
@@ -72,7 +72,7 @@ fn check_families(p: &str) -> Vec<(String, usize)> {
         let n: usize = n.parse().expect("a button count");
         let only =
             |k: usize| -> String { (0..n).map(|i| if i == k { '1' } else { '0' }).collect() };
-        let states: Vec<&str> = states.split('>').collect();
+        let states: Vec<&str> = states.split(';').collect();
         assert_eq!(states.len(), n + 1, "{title}: one state per click");
         assert_eq!(
             states[0],

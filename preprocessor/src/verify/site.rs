@@ -295,11 +295,14 @@ pub fn verify(site: &Path, pages: &[PathBuf], budget: u64, report: &mut Report) 
     }
     // What every page loads (mdBook's theme, fonts, scripts) is fetched once and cached: a
     // page's weight is its own bytes and what it alone (or only some pages) load.
-    let shared: BTreeSet<PathBuf> = budgeted
-        .iter()
-        .map(|(_, all)| all.clone())
-        .reduce(|a, b| a.intersection(&b).cloned().collect())
-        .unwrap_or_default();
+    let shared: BTreeSet<PathBuf> = match budgeted.len() {
+        0 | 1 => BTreeSet::new(),
+        _ => budgeted
+            .iter()
+            .map(|(_, all)| all.clone())
+            .reduce(|a, b| a.intersection(&b).cloned().collect())
+            .unwrap_or_default(),
+    };
     let shared_weight: u64 = shared.iter().filter_map(|f| files.get(f)).sum();
     for (path, all) in &budgeted {
         let own: Vec<&PathBuf> = all.difference(&shared).collect();
@@ -530,6 +533,24 @@ mod tests {
             "{:?}",
             report.lines
         );
+    }
+
+    #[test]
+    fn files_every_page_loads_count_once_not_per_page() {
+        let theme = "x".repeat(1500);
+        let dir = site(&[
+            ("index.html", r#"<script src="theme.js"></script>"#),
+            (
+                "b.html",
+                r#"<script src="theme.js"></script><img src="own.png">"#,
+            ),
+            ("theme.js", &theme),
+            ("own.png", &"x".repeat(1200)),
+        ]);
+        let report = run(dir.path(), &["index.html", "b.html"], 1000);
+        let all = report.failures.join("\n");
+        assert_eq!(report.failures.len(), 1, "{all}");
+        assert!(all.contains("b.html: weighs"), "{all}");
     }
 
     #[test]

@@ -170,11 +170,17 @@ impl TestBook {
                 target_dir().display().to_string()
             ),
         };
+        // `extra` may open a sub-table (`[preprocessor.descent.dependencies]`): plain keys go
+        // before it. The real library's settings end in their own sub-table, so they go last.
+        let (first, last) = match library {
+            Library::Descent => (extra, settings.as_str()),
+            Library::Mini => (settings.as_str(), extra),
+        };
         book.write(
             "book.toml",
             &format!(
                 "[book]\ntitle = \"Fixture\"\nsrc = \"book\"\n\n[build]\nbuild-dir = \"out\"\n\n\
-                 [preprocessor.descent]\nafter = [\"links\"]\n{extra}\n{settings}\n"
+                 [preprocessor.descent]\nafter = [\"links\"]\n{first}\n{last}\n"
             ),
         );
         let mut summary = String::from("# Summary\n\n");
