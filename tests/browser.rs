@@ -558,6 +558,24 @@ fn two_controls_switch_the_combination_shown_without_script() {
     );
 }
 
+/// The built book's folder and the HTML of its page `name`; `None`, saying so on stderr, when
+/// the book has not been built (`cargo run --release -p mdbook-descent -- build`).
+fn built_page_html(name: &str) -> Option<(PathBuf, String)> {
+    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/book");
+    match std::fs::read_to_string(book.join(format!("{name}.html"))) {
+        Ok(html) => Some((book, html)),
+        Err(e) => {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "browser test skipped: no built {name}.html ({e}); build the book with \
+                 `cargo run --release -p mdbook-descent -- build`"
+            );
+            None
+        }
+    }
+}
+
 /// The built MNIST chapter (`cargo run --release -p mdbook-descent -- build`), if there is one.
 fn built_chapter(name: &str) -> Option<PathBuf> {
     let target = std::env::var_os("CARGO_TARGET_DIR")

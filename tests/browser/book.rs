@@ -6,24 +6,12 @@
 
 use std::path::PathBuf;
 
-use super::{dump_dom, probe, skipped, work_dir};
+use super::{built_page_html, dump_dom, probe, skipped, work_dir};
 
 /// The built chapter, copied beside the work files with a `<base>` pointing at the book (so
 /// its CSS and script load) and `script` added at the end; `None` when the book is not built.
 fn chapter_page(name: &str, script: &str, keep_js: bool) -> Option<PathBuf> {
-    let book = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/book");
-    let html = match std::fs::read_to_string(book.join(format!("{name}.html"))) {
-        Ok(html) => html,
-        Err(e) => {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "browser test skipped: no built {name}.html ({e}); build the book with \
-                 `cargo run --release -p mdbook-descent -- build`"
-            );
-            return None;
-        }
-    };
+    let (book, html) = built_page_html(name)?;
     // The same error record as the fixture pages, which `dump_dom` checks.
     let base = format!(
         "<head><base href=\"file://{}/\"><script>window.__errors=[];window.addEventListener('error',function(e){{window.__errors.push(String(e.message))}});</script>",

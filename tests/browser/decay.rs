@@ -6,25 +6,13 @@
 
 use std::path::PathBuf;
 
-use super::{dump_dom, probe, skipped, work_dir};
+use super::{built_page_html, dump_dom, probe, skipped, work_dir};
 
 /// The built chapter `name` with every `<script>` of the page removed (so only CSS can switch
 /// the families), a `<base>` pointing at the book for its CSS, and `probe` added as the only
 /// script; `None` (with the reason on stderr) when the book is not built.
 fn chapter_without_scripts(name: &str, probe: &str) -> Option<PathBuf> {
-    let book = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/book");
-    let html = match std::fs::read_to_string(book.join(format!("{name}.html"))) {
-        Ok(html) => html,
-        Err(e) => {
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "browser test skipped: no built {name}.html ({e}); build the book with \
-                 `cargo run --release -p mdbook-descent -- build`"
-            );
-            return None;
-        }
-    };
+    let (book, html) = built_page_html(name)?;
     let mut stripped = String::with_capacity(html.len());
     let mut rest = html.as_str();
     while let Some(start) = rest.find("<script") {
