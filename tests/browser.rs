@@ -576,30 +576,14 @@ fn built_page_html(name: &str) -> Option<(PathBuf, String)> {
     }
 }
 
-/// The built MNIST chapter (`cargo run --release -p mdbook-descent -- build`), if there is one.
-fn built_chapter(name: &str) -> Option<PathBuf> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let page = target.join("book").join(name);
-    page.is_file().then_some(page)
-}
-
 #[test]
 fn the_mnist_chapters_batch_size_control_switches_curves_without_javascript() {
     if skipped() {
         return;
     }
-    let Some(page) = built_chapter("mnist.html") else {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "browser test skipped: no target/book/mnist.html (build the book with \
-             `cargo run --release -p mdbook-descent -- build`)"
-        );
+    let Some((book, html)) = built_page_html("mnist") else {
         return;
     };
-    let html = std::fs::read_to_string(&page).expect("read the built chapter");
     let title = "Training and test loss per batch size";
     assert!(html.contains(title), "the chapter has the GD-vs-SGD family");
     // The page's own scripts are left out, so only CSS can switch the curves; the probe script
@@ -616,10 +600,7 @@ fn the_mnist_chapters_batch_size_control_switches_curves_without_javascript() {
         out.push_str(rest);
         out
     };
-    let base = format!(
-        "<base href=\"file://{}/\">",
-        page.parent().expect("book dir").display()
-    );
+    let base = format!("<base href=\"file://{}/\">", book.display());
     let script = format!(
         "<script>var errors=0;window.addEventListener('error',function(){{errors++}});\
          window.addEventListener('load',function(){{var pre=document.createElement('pre');document.body.appendChild(pre);\
