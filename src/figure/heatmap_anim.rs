@@ -153,10 +153,15 @@ impl Figure for AnimatedHeatmap {
                 })
                 .collect();
             let start = if k == last { "visible" } else { "hidden" };
+            let final_class = if k == last {
+                "dfig-final"
+            } else {
+                "dfig-notfinal"
+            };
             let mut image = String::new();
             let _ = write!(
                 image,
-                "<image x=\"2\" y=\"26\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" visibility=\"{start}\" href=\"{uri}\"><animate attributeName=\"visibility\" calcMode=\"discrete\" values=\"{}\" keyTimes=\"{key_times}\" {common}/></image>",
+                "<image class=\"{final_class}\" x=\"2\" y=\"26\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" visibility=\"{start}\" href=\"{uri}\"><animate attributeName=\"visibility\" calcMode=\"discrete\" values=\"{}\" keyTimes=\"{key_times}\" {common}/></image>",
                 num(w),
                 num(h),
                 values.join(";"),

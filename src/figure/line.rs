@@ -404,7 +404,7 @@ pub(crate) fn legend<S: AsRef<str>>(
         return;
     }
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
-    let (bw, bh) = (longest * 6.6 + 36.0, labels.len() as f64 * 16.0 + 8.0);
+    let (bw, bh) = (longest * 7.2 + 36.0, labels.len() as f64 * 16.0 + 8.0);
     let (x0, y0) = (right - bw - 8.0, top + 8.0);
     svg.fmt(format_args!(
         "<g class=\"legend\"><rect class=\"bg\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" fill=\"#fff\" fill-opacity=\".75\" stroke=\"{FALLBACK_FG}\" stroke-opacity=\".4\"/>",
@@ -414,7 +414,7 @@ pub(crate) fn legend<S: AsRef<str>>(
         let (class, colour) = series(i);
         let y = y0 + 12.0 + i as f64 * 16.0;
         svg.fmt(format_args!(
-            "<path class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2.5\" d=\"M{} {}h18\"/><text class=\"fg\" fill=\"{FALLBACK_FG}\" x=\"{}\" y=\"{}\" dy=\".35em\" font-size=\"11\">{}</text>",
+            "<path class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2.5\" d=\"M{} {}h18\"/><text class=\"fg\" fill=\"{FALLBACK_FG}\" x=\"{}\" y=\"{}\" dy=\".35em\" font-size=\"12\">{}</text>",
             num(x0 + 6.0), num(y), num(x0 + 28.0), num(y), escape(label)
         ));
     }
