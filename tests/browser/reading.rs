@@ -122,7 +122,7 @@ fn dump_at(page: &std::path::Path, size: &str) -> String {
 /// Checks one page in one theme: the probe at 1000 px, a screenshot of its first control, and
 /// the smallest text at 360 px.
 fn check_page(label: &str, page: &std::path::Path, theme: &str, expect_maths: bool) {
-    let p = value(&probe(&dump_at(page, "1000,3000")));
+    let p = value(&probe(&dump_at(page, "1000,6000")));
     let figures = p["figures"].as_u64().unwrap_or(0);
     assert!(figures > 0, "{label} ({theme}): no figures: {p}");
     assert_eq!(
@@ -144,7 +144,7 @@ fn check_page(label: &str, page: &std::path::Path, theme: &str, expect_maths: bo
             page,
             &work_dir().join(format!("reading-{label}-{theme}.png")),
             1500,
-            "1000,3000",
+            "1000,6000",
         );
         let (best, white) = control_pixels(&shot, &p["box"], rgb(p["bg"].as_str().unwrap_or("")));
         assert!(
