@@ -235,7 +235,7 @@ pub(crate) fn padded_range(lo: f64, hi: f64, scale: AxisScale, pad: f64) -> (f64
 /// A linear range widened to the nice tick steps around it, so the axis ends on a tick (log
 /// axes and degenerate ranges are left alone).
 pub(crate) fn on_ticks(lo: f64, hi: f64, scale: AxisScale, n: usize) -> (f64, f64) {
-    if scale != AxisScale::Linear || !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+    if scale != AxisScale::Linear || !lo.is_finite() || !hi.is_finite() || hi <= lo {
         return (lo, hi);
     }
     let t = super::axes::ticks(lo, hi, n);
