@@ -125,12 +125,13 @@ impl Figure for AnimatedHeatmap {
             self.width as f64 * self.scale,
             self.height as f64 * self.scale,
         );
+        let labels: Vec<String> = self.frames.iter().map(|(s, _)| s.to_string()).collect();
         let mut svg = Svg::new(
             w + 90.0,
             h + 52.0,
             &self.meta.title,
             &self.meta.desc,
-            &timing.root_attrs(),
+            &timing.root_attrs_labelled("step", &labels),
         );
         svg.text(
             2.0,
@@ -176,7 +177,6 @@ impl Figure for AnimatedHeatmap {
             "",
             &linear_ticks(range),
         );
-        let labels: Vec<String> = self.frames.iter().map(|(s, _)| s.to_string()).collect();
         let mut counter = String::new();
         step_counter(&mut counter, 50.0, h + 46.0, "step", &labels, &timing);
         svg.raw(&counter);

@@ -226,3 +226,24 @@ impl Figure for AnimatedSurface {
         Ok(svg.finish())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slider_is_told_the_steps_the_counter_shows() {
+        let mut fig = AnimatedSurface::new("Wave", "A wave.").max_keyframes(3);
+        for step in 0..5 {
+            let a = step as f64;
+            let g = Grid::sample(move |x, y| a * x * y, -1.0..=1.0, -1.0..=1.0, 6).expect("grid");
+            fig = fig.frame(step * 10, g);
+        }
+        let svg = fig.to_svg().expect("svg");
+        assert!(
+            svg.contains("data-step-name=\"step\" data-step-labels=\"0 20 40\""),
+            "{svg}"
+        );
+        assert!(svg.contains("3 of 5 frames drawn (steps 0, 20, 40)"));
+    }
+}
