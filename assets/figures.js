@@ -6,6 +6,8 @@
     var steps = parseInt(svg.getAttribute('data-steps'), 10);
     var dt = parseFloat(svg.getAttribute('data-step-dur'));
     var total = parseFloat(svg.getAttribute('data-dur'));
+    // What the figure's own counter shows at each step (training steps of keyframes), if given.
+    var names = (svg.getAttribute('data-step-labels') || '').split(' ');
     if (!(steps > 0) || !(dt > 0) || !(total > 0) || !svg.pauseAnimations) return;
     var bar = document.createElement('div');
     var button = document.createElement('button');
@@ -13,6 +15,8 @@
     var out = document.createElement('output');
     bar.className = 'dfig-player';
     button.type = 'button';
+    // A toggle: its name stays "Play" and aria-pressed says whether it is playing.
+    button.setAttribute('aria-label', 'Play');
     slider.type = 'range';
     slider.min = '0';
     slider.max = String(steps);
@@ -20,17 +24,23 @@
     slider.value = '0';
     slider.setAttribute('aria-label', 'iteration');
     bar.appendChild(button);
-    bar.appendChild(document.createTextNode('iteration'));
+    bar.appendChild(document.createTextNode(svg.getAttribute('data-step-name') || 'iteration'));
     bar.appendChild(slider);
     bar.appendChild(out);
     svg.parentNode.insertBefore(bar, svg.nextSibling);
+    function name(step) {
+      return names.length === steps + 1 ? names[step] : String(step);
+    }
     function show(step) {
       slider.value = String(step);
-      out.textContent = step + ' / ' + steps;
+      slider.setAttribute('aria-valuetext', name(step));
+      out.textContent = name(step) + ' / ' + name(steps);
     }
     function label(playing) {
-      button.textContent = playing ? 'Pause' : 'Play';
-      button.setAttribute('aria-pressed', playing ? 'false' : 'true');
+      // The icon shows what a press does; the name stays "Play", aria-pressed its state.
+      button.innerHTML = '<span aria-hidden="true">' + (playing ? '\u275a\u275a' : '\u25b6') + '</span>';
+      button.title = playing ? 'Pause' : 'Play';
+      button.setAttribute('aria-pressed', playing ? 'true' : 'false');
     }
     function tick() {
       if (svg.animationsPaused()) return;

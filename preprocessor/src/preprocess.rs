@@ -166,7 +166,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
         }
         let mut page = render::splice(&f.content, edits);
         if let Some(o) = outcome.filter(|o| o.error.is_none()) {
-            page.push_str(&render::note(o.device.as_deref(), o.recorded_run_ms));
+            let device = render::device_for_note(o.device.as_deref(), &o.cells);
+            page.push_str(&render::note(device, o.recorded_run_ms));
         }
         pages.insert(f.key.clone(), page);
     }

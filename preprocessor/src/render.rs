@@ -86,9 +86,12 @@ pub fn cell(
                 ));
             }
             Segment::Figure(figure) => {
+                let svg = svg::inline(figure, ids);
+                let caption = figure_title(&svg)
+                    .map(|t| format!("<figcaption>{t}</figcaption>"))
+                    .unwrap_or_default();
                 out.push_str(&format!(
-                    "\n<div class=\"descent-figure\">{}</div>\n",
-                    svg::inline(figure, ids)
+                    "\n<figure class=\"descent-figure\">{svg}{caption}</figure>\n"
                 ));
             }
         }
@@ -103,6 +106,15 @@ pub fn cell(
         // The original's newline after the closing fence ends the last line.
         in_container(out.strip_suffix('\n').unwrap_or(&out), &cell.container)
     }
+}
+
+/// The text of a figure's first `<title>` (the figure's own, already escaped), shown as its
+/// caption; `None` for an SVG without one.
+pub fn figure_title(svg: &str) -> Option<&str> {
+    let start = svg.find("<title>")? + "<title>".len();
+    let end = svg[start..].find("</title>")?;
+    let title = svg[start..start + end].trim();
+    (!title.is_empty() && !title.contains('<')).then_some(title)
 }
 
 /// `markdown` with every line but the first prefixed by `container` (a cell inside a list
@@ -157,6 +169,18 @@ fn bytes(n: u64) -> String {
     }
 }
 
+/// The device the page's note names: none when a cell already printed it (the introduction
+/// does), so a reader is not told twice.
+pub fn device_for_note<'a>(device: Option<&'a str>, cells: &[Vec<Segment>]) -> Option<&'a str> {
+    let printed = |device: &str| {
+        cells
+            .iter()
+            .flatten()
+            .any(|s| matches!(s, Segment::Text(t) if t.contains(device.trim())))
+    };
+    device.filter(|d| d.trim().is_empty() || !printed(d))
+}
+
 /// The note at the end of an executed chapter.
 pub fn note(device: Option<&str>, run_ms: u64) -> String {
     let place = device
@@ -204,6 +228,37 @@ mod tests {
             out,
             "```rust,noplayground,edition2021\nprintln!(\"<b>\");\n```\n\n<pre class=\"descent-output\"><code>&lt;script&gt;&amp;</code></pre>\n\n"
         );
+    }
+
+    #[test]
+    fn a_figure_gets_its_title_as_a_caption() {
+        let svg = "<svg role=\"img\"><title>Loss &amp; steps</title><desc>d</desc></svg>";
+        let out = cell(
+            &a_cell("x\n"),
+            "html",
+            Some(&[Segment::Figure(svg.into())]),
+            None,
+            &mut HashSet::new(),
+        );
+        assert!(
+            out.contains(&format!(
+                "<figure class=\"descent-figure\">{svg}<figcaption>Loss &amp; steps</figcaption></figure>"
+            )),
+            "{out}"
+        );
+        assert_eq!(figure_title("<svg><g/></svg>"), None);
+    }
+
+    #[test]
+    fn the_note_does_not_repeat_a_printed_device() {
+        let device = "CPU (8 threads)";
+        let printed = vec![vec![Segment::Text(
+            "This book was built on CPU (8 threads)\n".into(),
+        )]];
+        let other = vec![vec![Segment::Text("loss 0.3\n".into())]];
+        assert_eq!(device_for_note(Some(device), &printed), None);
+        assert_eq!(device_for_note(Some(device), &other), Some(device));
+        assert!(!note(None, 1200).contains(" on "));
     }
 
     #[test]

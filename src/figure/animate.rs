@@ -1,7 +1,10 @@
 //! SMIL animation shared by the animated kinds: paths that grow step by step, a head that
 //! rides along each path, and a step counter. It all plays and loops without JavaScript;
 //! `assets/figures.js` reads `data-steps` and `data-step-dur` on the `<svg>` to add play/pause
-//! and an iteration slider that scrubs with `setCurrentTime`.
+//! and an iteration slider that scrubs with `setCurrentTime`. With `prefers-reduced-motion`,
+//! `assets/figures.css` shows the last step instead (no script needed): it overrides the
+//! animated attributes of the classes `dfig-grow`, `dfig-head`, `dfig-appear`, `dfig-strip`,
+//! `dfig-final` and `dfig-notfinal`.
 
 use std::fmt::Write;
 
@@ -39,6 +42,17 @@ impl Timing {
             self.steps,
             num_s(self.dt),
             num_s(self.dur())
+        )
+    }
+
+    /// [`Timing::root_attrs`] plus what the figure's counter calls each step (`labels`, one
+    /// per step and the last, no spaces inside), so the script's slider says the same.
+    pub(crate) fn root_attrs_labelled(&self, name: &str, labels: &[String]) -> String {
+        format!(
+            "{} data-step-name=\"{}\" data-step-labels=\"{}\"",
+            self.root_attrs(),
+            super::svg::escape(name),
+            super::svg::escape(&labels.join(" "))
         )
     }
 
@@ -131,7 +145,7 @@ pub(crate) fn growing_paths(out: &mut String, paths: &[Vec<(f64, f64)>], first: 
         let dash = num(total + 1.0);
         let _ = write!(
             out,
-            "<defs><path id=\"{pid}\" d=\"{}\" stroke-dasharray=\"{dash} {dash}\" stroke-dashoffset=\"{}\"><animate attributeName=\"stroke-dashoffset\" values=\"{}\" keyTimes=\"{key_times}\" {common}/></path></defs><use href=\"#{pid}\" stroke=\"#fff\" stroke-opacity=\".7\" stroke-width=\"4\"/>",
+            "<defs><path id=\"{pid}\" class=\"dfig-grow\" d=\"{}\" stroke-dasharray=\"{dash} {dash}\" stroke-dashoffset=\"{}\"><animate attributeName=\"stroke-dashoffset\" values=\"{}\" keyTimes=\"{key_times}\" {common}/></path></defs><use href=\"#{pid}\" stroke=\"#fff\" stroke-opacity=\".7\" stroke-width=\"4\"/>",
             path_data(&p),
             offsets[0],
             offsets.join(";"),
@@ -139,7 +153,7 @@ pub(crate) fn growing_paths(out: &mut String, paths: &[Vec<(f64, f64)>], first: 
         // Coloured lines and heads go on top of every halo, so crossing paths stay visible.
         let _ = write!(
             lines,
-            "<use href=\"#{pid}\" class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2\"/><circle r=\"4\" class=\"f{}\" fill=\"{colour}\" stroke=\"#fff\"><animateMotion calcMode=\"linear\" keyPoints=\"{}\" keyTimes=\"{key_times}\" {common}><mpath href=\"#{pid}\"/></animateMotion></circle>",
+            "<use href=\"#{pid}\" class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2\"/><circle r=\"4\" class=\"f{} dfig-head\" fill=\"{colour}\" stroke=\"#fff\"><animateMotion calcMode=\"linear\" keyPoints=\"{}\" keyTimes=\"{key_times}\" {common}><mpath href=\"#{pid}\"/></animateMotion></circle>",
             (first + k) % super::theme::PALETTE_LEN,
             points.join(";"),
         );
@@ -174,10 +188,11 @@ pub(crate) fn step_counter(
         .collect();
     let _ = write!(
         out,
-        "<g class=\"fg counter\" fill=\"{fg}\" transform=\"translate({} {})\" font-size=\"13\"><text text-anchor=\"end\" x=\"-4\">{}</text><clipPath id=\"{cid}\"><rect x=\"-2\" y=\"-13\" width=\"60\" height=\"16\"/></clipPath><g clip-path=\"url(#{cid})\"><g><animateTransform attributeName=\"transform\" type=\"translate\" calcMode=\"discrete\" values=\"{}\" keyTimes=\"{}\" {}/>{numbers}</g></g></g>",
+        "<g class=\"fg counter\" fill=\"{fg}\" transform=\"translate({} {})\" font-size=\"13\"><text text-anchor=\"end\" x=\"-4\">{}</text><clipPath id=\"{cid}\"><rect x=\"-2\" y=\"-13\" width=\"60\" height=\"16\"/></clipPath><g clip-path=\"url(#{cid})\"><g class=\"dfig-strip\" style=\"--dfig-last:translate(0px,{}px)\"><animateTransform attributeName=\"transform\" type=\"translate\" calcMode=\"discrete\" values=\"{}\" keyTimes=\"{}\" {}/>{numbers}</g></g></g>",
         num(x),
         num(y),
         super::svg::escape(label),
+        num(-(t.steps as f64) * 16.0),
         shifts.join(";"),
         t.key_times(),
         t.common(),

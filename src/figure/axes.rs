@@ -83,21 +83,40 @@ pub(crate) struct Frame {
     pub y: Scale,
 }
 
-/// Short tick labels: plain decimals in a readable range, powers of ten outside it.
+/// Short tick labels for people: plain decimals with a leading zero (`0.05`) in a readable
+/// range, powers of ten outside it (`1e−5`), and a true minus sign (U+2212), never a hyphen.
 pub(crate) fn tick_label(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
     }
     let a = v.abs();
-    if !(1e-3..1e5).contains(&a) {
+    let text = if !(1e-3..1e5).contains(&a) {
         let e = a.log10().floor();
         let m = v / 10f64.powf(e);
         if (m.abs() - 1.0).abs() < 1e-9 {
-            return format!("{}1e{}", if v < 0.0 { "-" } else { "" }, e as i32);
+            format!("{}1e{}", if v < 0.0 { "-" } else { "" }, e as i32)
+        } else {
+            format!(
+                "{}e{}",
+                with_leading_zero(super::svg::num_digits(m, 1)),
+                e as i32
+            )
         }
-        return format!("{}e{}", super::svg::num_digits(m, 1), e as i32);
+    } else {
+        with_leading_zero(super::svg::num_digits(v, 4))
+    };
+    text.replace('-', "\u{2212}")
+}
+
+/// `.5` as `0.5` and `-.5` as `-0.5` (the compact writer drops the zero; a reader wants it).
+fn with_leading_zero(s: String) -> String {
+    if let Some(rest) = s.strip_prefix("-.") {
+        format!("-0.{rest}")
+    } else if let Some(rest) = s.strip_prefix('.') {
+        format!("0.{rest}")
+    } else {
+        s
     }
-    super::svg::num_digits(v, 4)
 }
 
 /// Nice tick values in `[lo, hi]` (about `n` of them), as plotters picks them.
@@ -208,7 +227,7 @@ where
         builder.caption(spec.caption, ("sans-serif", 14).into_font().color(&AXIS));
     }
     let mut chart = builder.build_cartesian_2d(x, y).map_err(render_err)?;
-    let label = ("sans-serif", 11).into_font().color(&AXIS);
+    let label = ("sans-serif", 12).into_font().color(&AXIS);
     let desc = ("sans-serif", 12).into_font().color(&AXIS);
     let xf = |v: &X::Value| tick_label((*v).into());
     let yf = |v: &Y::Value| tick_label((*v).into());
@@ -244,8 +263,12 @@ mod tests {
 
     #[test]
     fn tick_labels_are_short() {
-        assert_eq!(tick_label(0.5), ".5");
-        assert_eq!(tick_label(1e-5), "1e-5");
+        assert_eq!(tick_label(0.5), "0.5");
+        assert_eq!(tick_label(0.05), "0.05");
+        assert_eq!(tick_label(-0.01), "\u{2212}0.01");
+        assert_eq!(tick_label(-2.0), "\u{2212}2");
+        assert_eq!(tick_label(1e-5), "1e\u{2212}5");
+        assert_eq!(tick_label(-2.5e-6), "\u{2212}2.5e\u{2212}6");
         assert_eq!(tick_label(250.0), "250");
         assert_eq!(tick_label(0.0), "0");
     }

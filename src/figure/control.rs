@@ -15,32 +15,53 @@ pub(crate) fn group_class(k: usize) -> String {
     format!("{PREFIX}-v {PREFIX}-v{k}")
 }
 
+/// One labelled row of radio buttons, as the HTML inside a control strip: a
+/// `role="radiogroup"` named by its visible label (`name_id` is that label's id), one
+/// `(id, label)` button per choice in the group `group`, the first checked.
+pub(crate) fn radio_row(
+    name: &str,
+    name_id: &str,
+    group: &str,
+    buttons: &[(String, String)],
+) -> String {
+    let p = PREFIX;
+    let mut html = format!(
+        "<div role=\"radiogroup\" aria-labelledby=\"{name_id}\"><span class=\"dfig-ctl-name\" id=\"{name_id}\">{}:</span>",
+        escape(name)
+    );
+    for (k, (radio_id, label)) in buttons.iter().enumerate() {
+        let checked = if k == 0 { " checked=\"checked\"" } else { "" };
+        let _ = write!(
+            html,
+            " <label><input type=\"radio\" class=\"{p}-r\" name=\"{group}\" id=\"{radio_id}\"{checked}/>{}</label>",
+            escape(label)
+        );
+    }
+    html.push_str("</div>");
+    html
+}
+
+/// Puts a control strip's HTML (from [`radio_row`]) into the figure at `y`, `width` wide.
+pub(crate) fn strip(svg: &mut Svg, html: &str, y: f64, width: f64, height: f64) {
+    svg.fmt(format_args!(
+        "<foreignObject x=\"8\" y=\"{}\" width=\"{}\" height=\"{}\"><div xmlns=\"http://www.w3.org/1999/xhtml\" class=\"dfig-ctl\" style=\"font:13px sans-serif\">{html}</div></foreignObject>",
+        num(y),
+        num(width - 16.0),
+        num(height)
+    ));
+}
+
 /// Writes the control named `name` with one button per label at `y`, `width` wide, and the
 /// style that switches the groups.
 pub(crate) fn radio_control(svg: &mut Svg, name: &str, labels: &[String], y: f64, width: f64) {
     let p = PREFIX;
-    let mut html = String::new();
-    let _ = write!(
-        html,
-        "<span class=\"dfig-ctl-name\">{}:</span>",
-        escape(name)
-    );
-    for (k, label) in labels.iter().enumerate() {
-        let checked = if k == 0 { " checked=\"checked\"" } else { "" };
-        let _ = write!(
-            html,
-            " <label><input type=\"radio\" class=\"{p}-r\" name=\"{}\" id=\"{}\"{checked}/>{}</label>",
-            id("r"),
-            id(&format!("r{k}")),
-            escape(label)
-        );
-    }
-    svg.fmt(format_args!(
-        "<foreignObject x=\"8\" y=\"{}\" width=\"{}\" height=\"{}\"><div xmlns=\"http://www.w3.org/1999/xhtml\" class=\"dfig-ctl\" style=\"font:13px sans-serif\">{html}</div></foreignObject>",
-        num(y + 4.0),
-        num(width - 16.0),
-        num(CONTROL_H - 4.0)
-    ));
+    let buttons: Vec<(String, String)> = labels
+        .iter()
+        .enumerate()
+        .map(|(k, label)| (id(&format!("r{k}")), label.clone()))
+        .collect();
+    let html = radio_row(name, &id("rn"), &id("r"), &buttons);
+    strip(svg, &html, y + 4.0, width, CONTROL_H - 4.0);
     let mut css = format!(
         ".{p}-v{{display:none}}.{p}-v0{{display:inline}}.{p}:has(.{p}-r:checked) .{p}-v{{display:none}}"
     );

@@ -9,7 +9,7 @@
 
 use std::fmt::Write;
 
-use super::svg::{PREFIX, Svg, escape, id, num};
+use super::svg::{PREFIX, Svg, id, num};
 use super::{Figure, FigureError, Meta};
 
 /// One rendered panel: its SVG, width and height.
@@ -120,26 +120,14 @@ impl Figure for Gallery {
             }
             svg.raw("</g>");
         }
-        let mut html = format!(
-            "<span class=\"dfig-ctl-name\">{}:</span>",
-            escape(&self.control)
-        );
-        for (k, (label, _)) in self.options.iter().enumerate() {
-            let checked = if k == 0 { " checked=\"checked\"" } else { "" };
-            let _ = write!(
-                html,
-                " <label><input type=\"radio\" class=\"{p}-r\" name=\"{}\" id=\"{}\"{checked}/>{}</label>",
-                id("r"),
-                id(&format!("r{k}")),
-                escape(label)
-            );
-        }
-        svg.fmt(format_args!(
-            "<foreignObject x=\"8\" y=\"{}\" width=\"{}\" height=\"{}\"><div xmlns=\"http://www.w3.org/1999/xhtml\" class=\"dfig-ctl\" style=\"font:13px sans-serif\">{html}</div></foreignObject>",
-            num(height + 4.0),
-            num(width - 16.0),
-            num(control_h - 4.0)
-        ));
+        let buttons: Vec<(String, String)> = self
+            .options
+            .iter()
+            .enumerate()
+            .map(|(k, (label, _))| (id(&format!("r{k}")), label.clone()))
+            .collect();
+        let html = super::control::radio_row(&self.control, &id("rn"), &id("r"), &buttons);
+        super::control::strip(&mut svg, &html, height + 4.0, width, control_h - 4.0);
         let mut css = format!(
             ".{p}-v{{display:none}}.{p}-v0{{display:inline}}.{p}:has(.{p}-r:checked) .{p}-v{{display:none}}"
         );

@@ -90,7 +90,6 @@ impl Heatmap {
     }
 }
 
-/// Draws a vertical colour bar with ticks at `(x, y)`, `h` tall.
 /// Ticks of a colour bar: evenly spaced nice values over `range`.
 pub(crate) fn linear_ticks((lo, hi): (f64, f64)) -> Vec<(f64, String)> {
     ticks(lo, hi, 6)
@@ -99,6 +98,7 @@ pub(crate) fn linear_ticks((lo, hi): (f64, f64)) -> Vec<(f64, String)> {
         .collect()
 }
 
+/// Draws a vertical colour bar with ticks at `(x, y)`, `h` tall.
 pub(crate) fn colour_bar(
     svg: &mut Svg,
     map: ColourMap,
@@ -137,7 +137,7 @@ pub(crate) fn colour_bar(
         ));
     }
     svg.fmt(format_args!(
-        "<path class=\"ax\" stroke=\"{FALLBACK_FG}\" fill=\"none\" d=\"M{} {}h14v{}h-14z{d}\"/><g class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"11\">{labels}</g>",
+        "<path class=\"ax\" stroke=\"{FALLBACK_FG}\" fill=\"none\" d=\"M{} {}h14v{}h-14z{d}\"/><g class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"12\">{labels}</g>",
         num(x), num(y), num(h)
     ));
     if !title.is_empty() {
@@ -145,7 +145,7 @@ pub(crate) fn colour_bar(
             x + 7.0,
             y - 8.0,
             &format!(
-                " class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"11\" text-anchor=\"middle\""
+                " class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"12\" text-anchor=\"middle\""
             ),
             title,
         );

@@ -125,12 +125,13 @@ impl Figure for AnimatedHeatmap {
             self.width as f64 * self.scale,
             self.height as f64 * self.scale,
         );
+        let labels: Vec<String> = self.frames.iter().map(|(s, _)| s.to_string()).collect();
         let mut svg = Svg::new(
             w + 90.0,
             h + 52.0,
             &self.meta.title,
             &self.meta.desc,
-            &timing.root_attrs(),
+            &timing.root_attrs_labelled("step", &labels),
         );
         svg.text(
             2.0,
@@ -153,10 +154,15 @@ impl Figure for AnimatedHeatmap {
                 })
                 .collect();
             let start = if k == last { "visible" } else { "hidden" };
+            let final_class = if k == last {
+                "dfig-final"
+            } else {
+                "dfig-notfinal"
+            };
             let mut image = String::new();
             let _ = write!(
                 image,
-                "<image x=\"2\" y=\"26\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" visibility=\"{start}\" href=\"{uri}\"><animate attributeName=\"visibility\" calcMode=\"discrete\" values=\"{}\" keyTimes=\"{key_times}\" {common}/></image>",
+                "<image class=\"{final_class}\" x=\"2\" y=\"26\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" visibility=\"{start}\" href=\"{uri}\"><animate attributeName=\"visibility\" calcMode=\"discrete\" values=\"{}\" keyTimes=\"{key_times}\" {common}/></image>",
                 num(w),
                 num(h),
                 values.join(";"),
@@ -171,7 +177,6 @@ impl Figure for AnimatedHeatmap {
             "",
             &linear_ticks(range),
         );
-        let labels: Vec<String> = self.frames.iter().map(|(s, _)| s.to_string()).collect();
         let mut counter = String::new();
         step_counter(&mut counter, 50.0, h + 46.0, "step", &labels, &timing);
         svg.raw(&counter);

@@ -280,7 +280,7 @@ impl Figure for ImageGrid {
                 }
             }
             if !labels.is_empty() {
-                svg.fmt(format_args!("<g class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"11\" text-anchor=\"middle\">{labels}</g>"));
+                svg.fmt(format_args!("<g class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"12\" text-anchor=\"middle\">{labels}</g>"));
             }
             if paged {
                 svg.raw("</g>");

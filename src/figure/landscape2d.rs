@@ -285,9 +285,21 @@ impl Landscape2d {
             data_uri(nx, ny, Channels::Rgb, &rgb)
         );
         let mut d = String::new();
+        // On a log scale the lowest values live in a valley a few samples wide (Rosenbrock's):
+        // a level there breaks into a chain of islands. Levels start above the values that
+        // only the lowest 3 % of samples reach, and pieces smaller than a cell are dropped.
+        let level_lo = if self.log_colour {
+            low_percentile(&cg, 0.03).max(lo)
+        } else {
+            lo
+        };
+        let (cell_x, cell_y) = ((x1 - x0) / (nx - 1) as f64, (y1 - y0) / (ny - 1) as f64);
         for k in 1..=self.levels {
-            let level = lo + (hi - lo) * k as f64 / (self.levels + 1) as f64;
+            let level = level_lo + (hi - level_lo) * k as f64 / (self.levels + 1) as f64;
             for line in contour(&cg, level) {
+                if is_sub_cell(&line, cell_x, cell_y) {
+                    continue;
+                }
                 let px: Vec<(f64, f64)> = line
                     .iter()
                     .map(|&(a, b)| (frame.x.map(a), frame.y.map(b)))
@@ -343,7 +355,7 @@ impl Landscape2d {
             };
             let _ = write!(
                 m,
-                "<text x=\"{}\" y=\"{}\" fill=\"#fff\" stroke=\"#000\" stroke-width=\"2.5\" paint-order=\"stroke\" font-size=\"11\">{}</text>",
+                "<text x=\"{}\" y=\"{}\" fill=\"#fff\" stroke=\"#000\" stroke-width=\"2.5\" paint-order=\"stroke\" font-size=\"12\">{}</text>",
                 num(x + 8.0),
                 num(y - 8.0),
                 escape(&mk.label)
@@ -399,8 +411,38 @@ pub(crate) fn divergence_cross(at: (f64, f64), k: usize, extra: &str) -> String 
     let (class, colour) = series(k);
     let d = format!("M{} {}l10 10m0-10-10 10", num(at.0 - 5.0), num(at.1 - 5.0));
     format!(
-        "<g stroke-linecap=\"round\"><path stroke=\"#fff\" stroke-width=\"5\" d=\"{d}\"/><path class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2.5\" d=\"{d}\"/>{extra}</g>"
+        "<g class=\"dfig-appear\" stroke-linecap=\"round\"><path stroke=\"#fff\" stroke-width=\"5\" d=\"{d}\"/><path class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2.5\" d=\"{d}\"/>{extra}</g>"
     )
+}
+
+/// The value below which a share `q` of the grid's finite samples lie.
+fn low_percentile(g: &Grid, q: f64) -> f64 {
+    let mut v: Vec<f64> = g
+        .values()
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    if v.is_empty() {
+        return f64::NEG_INFINITY;
+    }
+    let k = ((v.len() - 1) as f64 * q).round() as usize;
+    let (_, kth, _) = v.select_nth_unstable_by(k, f64::total_cmp);
+    *kth
+}
+
+/// Whether a contour piece fits inside one grid cell (sampling noise, not a feature).
+fn is_sub_cell(line: &[(f64, f64)], cell_x: f64, cell_y: f64) -> bool {
+    let span = |f: fn(&(f64, f64)) -> f64| {
+        line.iter()
+            .map(f)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            })
+    };
+    let (xa, xb) = span(|p| p.0);
+    let (ya, yb) = span(|p| p.1);
+    xb - xa <= cell_x && yb - ya <= cell_y
 }
 
 /// Colour-bar ticks for a log colour scale: the decades of f that fall inside it.

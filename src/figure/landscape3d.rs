@@ -10,7 +10,7 @@ use super::landscape2d::divergence_cross;
 use super::line::{Curve, legend};
 use super::scene::{FACES_GROUP, Scene, face_path};
 use super::svg::{Svg, escape, num, path_data};
-use super::theme::{ColourMap, FALLBACK_FG, hex3, series};
+use super::theme::{ColourMap, FALLBACK_FG, hex, series};
 use super::{Figure, FigureError, Meta};
 use crate::plane::Grid;
 use crate::plane::Trace;
@@ -167,7 +167,7 @@ impl Figure for Landscape3d {
             self.grid.x_pair(),
             self.grid.y_pair(),
             z,
-            (40.0, 34.0, w - 80.0, h - 60.0),
+            (34.0, 34.0, w - 124.0, h - 56.0),
         );
         let mut svg = Svg::new(w, h, &self.meta.title, &self.meta.desc, "");
         svg.text(
@@ -179,6 +179,7 @@ impl Figure for Landscape3d {
             &self.meta.title,
         );
         let map = ColourMap::Viridis;
+        svg.raw(&scene.panes());
         svg.raw(&scene.floor_contours(&self.grid, self.levels, map));
         svg.raw(&scene.axes((&self.titles.0, &self.titles.1, &self.titles.2)));
         let mesh = self.grid.resample(self.resolution + 1);
@@ -187,13 +188,13 @@ impl Figure for Landscape3d {
         // (a ridge in front) hide them and farther ones never do.
         let order = scene.cell_order(n);
         let after = self.path_pieces(&scene, &order, n - 1);
-        // Each face sets only `color` (12-bit); fill and stroke (which hides seams) follow it.
+        // Each face sets only `color` (24-bit); fill and stroke (which hides seams) follow it.
         svg.raw(FACES_GROUP);
         for (r, &(i, j)) in order.iter().enumerate() {
             let idx = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)];
             let c = idx.map(|(a, b)| scene.norm(mesh.xi(a), mesh.yj(b), mesh.get(a, b)));
             if c.iter().all(|p| p.2.is_finite()) {
-                let col = hex3(scene.face_colour(&c, map));
+                let col = hex(scene.face_colour(&c, map));
                 let px = c.map(|p| scene.project(p));
                 svg.fmt(format_args!(
                     "<path color=\"{col}\" d=\"{}\"/>",
@@ -213,6 +214,23 @@ impl Figure for Landscape3d {
                 svg.raw(FACES_GROUP);
             }
         }
+        // The whole of every path again, dashed and on top: where a ridge hides a piece, the
+        // dashes still show where it goes; where it is seen they fall on its solid line.
+        svg.raw("</g><g fill=\"none\" stroke-width=\"1.5\" stroke-dasharray=\"3 4\" stroke-linecap=\"round\">");
+        for (k, curve) in self.paths.iter().enumerate() {
+            let px: Vec<(f64, f64)> = curve
+                .points
+                .iter()
+                .map(|&(x, y)| scene.at(x, y, self.grid.at(x, y)))
+                .collect();
+            if px.len() > 1 {
+                let (class, colour) = series(k);
+                svg.fmt(format_args!(
+                    "<path class=\"{class}\" stroke=\"{colour}\" d=\"{}\"/>",
+                    path_data(&px)
+                ));
+            }
+        }
         let mut crosses = String::new();
         for (k, curve) in self.paths.iter().enumerate() {
             if let (Some(_), Some(&(x, y))) = (curve.diverged_at, curve.points.last()) {
@@ -227,11 +245,17 @@ impl Figure for Landscape3d {
         for m in &self.markers {
             let p = scene.at(m.x, m.y, self.grid.at(m.x, m.y));
             svg.fmt(format_args!(
-                "<circle cx=\"{}\" cy=\"{}\" r=\"4.5\"/><text x=\"{}\" y=\"{}\" stroke-width=\"2.5\" paint-order=\"stroke\" font-size=\"11\">{}</text>",
+                "<circle cx=\"{}\" cy=\"{}\" r=\"4.5\"/><text x=\"{}\" y=\"{}\" stroke-width=\"2.5\" paint-order=\"stroke\" font-size=\"12\">{}</text>",
                 num(p.0), num(p.1), num(p.0 + 7.0), num(p.1 - 7.0), escape(&m.label)
             ));
         }
         svg.raw("</g>");
+        scene.colour_bar(
+            &mut svg,
+            map,
+            (w - 66.0, h * 0.42, h * 0.42),
+            &self.titles.2,
+        );
         legend(
             &mut svg,
             w - 4.0,

@@ -232,6 +232,33 @@ pub(crate) fn padded_range(lo: f64, hi: f64, scale: AxisScale, pad: f64) -> (f64
     }
 }
 
+/// A linear range widened to the nice tick steps around it, so the axis ends on a tick (log
+/// axes and degenerate ranges are left alone).
+pub(crate) fn on_ticks(lo: f64, hi: f64, scale: AxisScale, n: usize) -> (f64, f64) {
+    if scale != AxisScale::Linear || !lo.is_finite() || !hi.is_finite() || hi <= lo {
+        return (lo, hi);
+    }
+    let t = super::axes::ticks(lo, hi, n);
+    let Some(step) = t
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .next()
+        .filter(|s| *s > 0.0)
+    else {
+        return (lo, hi);
+    };
+    let snap = |v: f64, up: bool| {
+        let k = v / step;
+        let k = if up {
+            (k - 1e-9).ceil()
+        } else {
+            (k + 1e-9).floor()
+        };
+        k * step
+    };
+    (snap(lo, false), snap(hi, true))
+}
+
 /// The per-pixel min/max envelope of a polyline in pixel coordinates: when it has more than
 /// two points per pixel column, each column keeps its lowest and highest point, in the order
 /// they come. The line then sweeps the band the data fill in that column, so the noise of a
@@ -319,6 +346,19 @@ impl LineChart {
         };
         let (xlo, xhi) = padded_range(fold(|p| p.0).0, fold(|p| p.0).1, self.x_scale, 0.0);
         let (ylo, yhi) = padded_range(fold(|p| p.1).0, fold(|p| p.1).1, self.y_scale, 0.05);
+        let (xlo, xhi) = on_ticks(xlo, xhi, self.x_scale, 7);
+        // A linear y axis gets its headroom from the ticks instead of the padding.
+        let (ylo, yhi) = match self.y_scale {
+            AxisScale::Linear => {
+                let (lo, hi) = (fold(|p| p.1).0, fold(|p| p.1).1);
+                if hi > lo {
+                    on_ticks(lo, hi, AxisScale::Linear, 6)
+                } else {
+                    (ylo, yhi)
+                }
+            }
+            AxisScale::Log => (ylo, yhi),
+        };
         let x = Axis {
             lo: xlo,
             hi: xhi,
@@ -404,7 +444,7 @@ pub(crate) fn legend<S: AsRef<str>>(
         return;
     }
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
-    let (bw, bh) = (longest * 6.6 + 36.0, labels.len() as f64 * 16.0 + 8.0);
+    let (bw, bh) = (longest * 7.2 + 36.0, labels.len() as f64 * 16.0 + 8.0);
     let (x0, y0) = (right - bw - 8.0, top + 8.0);
     svg.fmt(format_args!(
         "<g class=\"legend\"><rect class=\"bg\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" fill=\"#fff\" fill-opacity=\".75\" stroke=\"{FALLBACK_FG}\" stroke-opacity=\".4\"/>",
@@ -414,7 +454,7 @@ pub(crate) fn legend<S: AsRef<str>>(
         let (class, colour) = series(i);
         let y = y0 + 12.0 + i as f64 * 16.0;
         svg.fmt(format_args!(
-            "<path class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2.5\" d=\"M{} {}h18\"/><text class=\"fg\" fill=\"{FALLBACK_FG}\" x=\"{}\" y=\"{}\" dy=\".35em\" font-size=\"11\">{}</text>",
+            "<path class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2.5\" d=\"M{} {}h18\"/><text class=\"fg\" fill=\"{FALLBACK_FG}\" x=\"{}\" y=\"{}\" dy=\".35em\" font-size=\"12\">{}</text>",
             num(x0 + 6.0), num(y), num(x0 + 28.0), num(y), escape(label)
         ));
     }
@@ -424,6 +464,14 @@ pub(crate) fn legend<S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_linear_axis_ends_on_a_tick() {
+        assert_eq!(on_ticks(0.0, 19.0, AxisScale::Linear, 7), (0.0, 20.0));
+        let (lo, hi) = on_ticks(0.04, 1.23, AxisScale::Linear, 6);
+        assert!(lo.abs() < 1e-9 && (hi - 1.4).abs() < 1e-9, "{lo} {hi}");
+        assert_eq!(on_ticks(1e-3, 1.0, AxisScale::Log, 6), (1e-3, 1.0));
+    }
 
     #[test]
     fn the_envelope_keeps_the_extremes_of_each_column() {

@@ -12,6 +12,11 @@ use crate::plane::Grid;
 
 /// Where the floor sits below the lowest value, in normalised height units.
 const FLOOR: f64 = -0.9;
+/// Where the light comes from, in normalised coordinates: high above the box's low-x,
+/// low-y corner, fixed to the data (not the camera).
+const LIGHT: (f64, f64, f64) = (-0.5, -0.7, 1.4);
+/// The share of a face's colour that the light does not reach (shadowed faces keep it).
+const AMBIENT: f64 = 0.5;
 /// The surface spans heights -0.5 ..= 0.7 after normalising.
 const Z_LO: f64 = -0.5;
 const Z_HI: f64 = 0.7;
@@ -126,26 +131,120 @@ impl Scene {
         cells
     }
 
-    /// The face colour of a cell with normalised corners `c` (00, 10, 11, 01), coloured by
-    /// height and shaded by a light above and behind the camera's left shoulder.
+    /// The face colour of a cell with normalised corners `c` (00, 10, 11, 01): the colour map
+    /// at the face's mean height, shaded by a light from a fixed direction in the data's frame
+    /// (high above the low-x, low-y corner), Lambert's law over an ambient floor, so the shape
+    /// reads the same from any camera.
     pub(crate) fn face_colour(&self, c: &[(f64, f64, f64); 4], map: ColourMap) -> (u8, u8, u8) {
         let u = (c[2].0 - c[0].0, c[2].1 - c[0].1, c[2].2 - c[0].2);
         let v = (c[3].0 - c[1].0, c[3].1 - c[1].1, c[3].2 - c[1].2);
-        let n = (
+        let mut n = (
             u.1 * v.2 - u.2 * v.1,
             u.2 * v.0 - u.0 * v.2,
             u.0 * v.1 - u.1 * v.0,
         );
+        if n.2 < 0.0 {
+            n = (-n.0, -n.1, -n.2);
+        }
         let len = dot(n, n).sqrt().max(1e-12);
-        let light = (
-            -0.3 * self.right.0 + 0.5 * self.up.0,
-            -0.3 * self.right.1 + 0.5 * self.up.1,
-            0.8,
-        );
-        let ll = dot(light, light).sqrt();
-        let k = 0.5 + 0.55 * (dot(n, light) / (len * ll)).abs();
+        let ll = dot(LIGHT, LIGHT).sqrt();
+        let diffuse = (dot(n, LIGHT) / (len * ll)).max(0.0);
+        // Scaled so a flat face keeps its map colour exactly; slopes to the light get brighter.
+        let flat = LIGHT.2 / ll;
+        let k = AMBIENT + (1.0 - AMBIENT) * diffuse / flat;
         let zmean = (c.iter().map(|p| p.2).sum::<f64>() / 4.0 - Z_LO) / (Z_HI - Z_LO);
-        shade(map.rgb(zmean), k)
+        shade(map.rgb(zmean), k.min(1.12))
+    }
+
+    /// The far x and y edges of the box (the back panes stand on them).
+    fn back(&self) -> (f64, f64) {
+        let xb = if self.depth.0 >= 0.0 {
+            self.x.0
+        } else {
+            self.x.1
+        };
+        let yb = if self.depth.1 >= 0.0 {
+            self.y.0
+        } else {
+            self.y.1
+        };
+        (xb, yb)
+    }
+
+    /// The two back panes (walls behind the surface) and the floor, lightly filled, with grid
+    /// lines at the axes' ticks, as plotly draws a 3-D scene's box. Painted first.
+    pub(crate) fn panes(&self) -> String {
+        let (x, y, z) = (self.x, self.y, self.z);
+        let (xb, yb) = self.back();
+        let nx = |v: f64| self.norm(v, y.0, z.0).0;
+        let ny = |v: f64| self.norm(x.0, v, z.0).1;
+        let nz = |v: f64| self.norm(x.0, y.0, v).2;
+        let p = |a: f64, b: f64, c: f64| self.project((a, b, c));
+        let (xbn, ybn) = (nx(xb), ny(yb));
+        let mut fill = String::new();
+        // Wall on x = xb (spans y), wall on y = yb (spans x), then the floor.
+        fill.push_str(&path_data(&[
+            p(xbn, -1.0, FLOOR),
+            p(xbn, 1.0, FLOOR),
+            p(xbn, 1.0, Z_HI),
+            p(xbn, -1.0, Z_HI),
+        ]));
+        fill.push('z');
+        fill.push_str(&path_data(&[
+            p(-1.0, ybn, FLOOR),
+            p(1.0, ybn, FLOOR),
+            p(1.0, ybn, Z_HI),
+            p(-1.0, ybn, Z_HI),
+        ]));
+        fill.push('z');
+        fill.push_str(&path_data(&[
+            p(-1.0, -1.0, FLOOR),
+            p(1.0, -1.0, FLOOR),
+            p(1.0, 1.0, FLOOR),
+            p(-1.0, 1.0, FLOOR),
+        ]));
+        fill.push('z');
+        let mut grid = String::new();
+        for t in ticks(y.0, y.1, 5) {
+            let v = ny(t);
+            grid.push_str(&path_data(&[
+                p(-1.0, v, FLOOR),
+                p(xbn, v, FLOOR),
+                p(xbn, v, Z_HI),
+            ]));
+        }
+        for t in ticks(x.0, x.1, 5) {
+            let v = nx(t);
+            grid.push_str(&path_data(&[p(v, -1.0, FLOOR), p(v, ybn, FLOOR)]));
+            grid.push_str(&path_data(&[p(v, ybn, FLOOR), p(v, ybn, Z_HI)]));
+        }
+        for t in ticks(z.0, z.1, 5) {
+            let v = nz(t);
+            let far_x = if xbn < 0.0 { 1.0 } else { -1.0 };
+            let far_y = if ybn < 0.0 { 1.0 } else { -1.0 };
+            grid.push_str(&path_data(&[
+                p(far_x, ybn, v),
+                p(xbn, ybn, v),
+                p(xbn, far_y, v),
+            ]));
+        }
+        format!(
+            "<path class=\"fg\" fill=\"{FALLBACK_FG}\" fill-opacity=\".05\" d=\"{fill}\"/><path class=\"gr\" stroke=\"{FALLBACK_FG}\" stroke-opacity=\".13\" fill=\"none\" d=\"{grid}\"/>"
+        )
+    }
+
+    /// The colour bar of the surface's heights, right of the scene.
+    pub(crate) fn colour_bar(
+        &self,
+        svg: &mut super::svg::Svg,
+        map: ColourMap,
+        at: (f64, f64, f64),
+        title: &str,
+    ) {
+        if self.z.1 > self.z.0 {
+            let ticks = super::heatmap::linear_ticks(self.z);
+            super::heatmap::colour_bar(svg, map, self.z, at, title, &ticks);
+        }
     }
 
     /// The floor outline, tick labels and the z axis, as markup.
@@ -232,7 +331,7 @@ impl Scene {
             escape(titles.2)
         );
         format!(
-            "<path class=\"ax\" stroke=\"{FALLBACK_FG}\" fill=\"none\" d=\"{lines}\"/><g class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"10\" text-anchor=\"middle\" dominant-baseline=\"middle\">{texts}</g>"
+            "<path class=\"ax\" stroke=\"{FALLBACK_FG}\" fill=\"none\" d=\"{lines}\"/><g class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"12\" text-anchor=\"middle\" dominant-baseline=\"middle\">{texts}</g>"
         )
     }
 
@@ -240,7 +339,18 @@ impl Scene {
     /// darkest and lightest ends are left out: they vanish on dark and on light pages).
     pub(crate) fn floor_contours(&self, g: &Grid, levels: usize, map: ColourMap) -> String {
         let g = &g.at_most(super::landscape2d::MAX_SAMPLES);
-        let (lo, hi) = g.finite_range();
+        self.floor_contours_in(g, levels, map, g.finite_range())
+    }
+
+    /// [`Scene::floor_contours`] at levels spread over `(lo, hi)` (shared by every frame of an
+    /// animation, so a level keeps its colour).
+    pub(crate) fn floor_contours_in(
+        &self,
+        g: &Grid,
+        levels: usize,
+        map: ColourMap,
+        (lo, hi): (f64, f64),
+    ) -> String {
         let mut out = String::from("<g fill=\"none\" stroke-width=\"1\">");
         for k in 1..=levels {
             let t = k as f64 / (levels + 1) as f64;

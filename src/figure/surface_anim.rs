@@ -130,19 +130,20 @@ impl Figure for AnimatedSurface {
             first.x_pair(),
             first.y_pair(),
             z,
-            (40.0, 34.0, w - 80.0, h - 60.0),
+            (30.0, 30.0, w - 116.0, h - 60.0),
         );
         let timing = Timing::new(
             keys.len() - 1,
             self.seconds_per_frame
                 .or(Some((8.0 / keys.len() as f64).clamp(0.3, 2.0))),
         );
+        let labels: Vec<String> = keys.iter().map(|(s, _)| s.to_string()).collect();
         let mut svg = Svg::new(
             w,
             h,
             &self.meta.title,
             &self.meta.desc,
-            &timing.root_attrs(),
+            &timing.root_attrs_labelled("step", &labels),
         );
         svg.text(
             w / 2.0,
@@ -152,10 +153,26 @@ impl Figure for AnimatedSurface {
             ),
             &self.meta.title,
         );
-        svg.raw(&scene.axes((&self.titles.0, &self.titles.1, &self.titles.2)));
+        svg.raw(&scene.panes());
         let n = self.resolution + 1;
         let meshes: Vec<Grid> = keys.iter().map(|(_, g)| g.resample(n)).collect();
         let (common, key_times) = (timing.common(), timing.key_times());
+        // Each keyframe's floor contours (levels shared by all), shown while it is the frame.
+        let last = meshes.len() - 1;
+        for (k, m) in meshes.iter().enumerate() {
+            let shown: Vec<&str> = (0..=last)
+                .chain([last])
+                .map(|i| if i == k { "1" } else { "0" })
+                .collect();
+            svg.fmt(format_args!(
+                "<g class=\"{}\" opacity=\"{}\"><animate attributeName=\"opacity\" calcMode=\"discrete\" values=\"{}\" keyTimes=\"{key_times}\" {common}/>{}</g>",
+                if k == last { "dfig-final" } else { "dfig-notfinal" },
+                shown[0],
+                shown.join(";"),
+                scene.floor_contours_in(m, 8, ColourMap::Viridis, z)
+            ));
+        }
+        svg.raw(&scene.axes((&self.titles.0, &self.titles.1, &self.titles.2)));
         svg.raw(FACES_GROUP);
         for (i, j) in scene.cell_order(n) {
             let idx = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)];
@@ -181,10 +198,52 @@ impl Figure for AnimatedSurface {
             ));
         }
         svg.raw("</g>");
-        let labels: Vec<String> = keys.iter().map(|(s, _)| s.to_string()).collect();
+        scene.colour_bar(
+            &mut svg,
+            ColourMap::Viridis,
+            (w - 62.0, h * 0.4, h * 0.42),
+            &self.titles.2,
+        );
+        if keys.len() < self.frames.len() {
+            // Say which frames are drawn: the surface moves smoothly between them.
+            svg.text(
+                w / 2.0,
+                h - 8.0,
+                &format!(
+                    " class=\"fg\" fill=\"{FALLBACK_FG}\" font-size=\"12\" text-anchor=\"middle\""
+                ),
+                &format!(
+                    "{} of {} frames drawn (steps {}), blended in between",
+                    keys.len(),
+                    self.frames.len(),
+                    labels.join(", ")
+                ),
+            );
+        }
         let mut counter = String::new();
         step_counter(&mut counter, 80.0, 18.0, "step", &labels, &timing);
         svg.raw(&counter);
         Ok(svg.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slider_is_told_the_steps_the_counter_shows() {
+        let mut fig = AnimatedSurface::new("Wave", "A wave.").max_keyframes(3);
+        for step in 0..5 {
+            let a = step as f64;
+            let g = Grid::sample(move |x, y| a * x * y, -1.0..=1.0, -1.0..=1.0, 6).expect("grid");
+            fig = fig.frame(step * 10, g);
+        }
+        let svg = fig.to_svg().expect("svg");
+        assert!(
+            svg.contains("data-step-name=\"step\" data-step-labels=\"0 20 40\""),
+            "{svg}"
+        );
+        assert!(svg.contains("3 of 5 frames drawn (steps 0, 20, 40)"));
     }
 }

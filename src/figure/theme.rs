@@ -78,12 +78,6 @@ pub(crate) fn hex((r, g, b): (u8, u8, u8)) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
-/// `#rgb`, the short form (12-bit colour), for the thousands of faces of a static surface.
-pub(crate) fn hex3((r, g, b): (u8, u8, u8)) -> String {
-    let q = |v: u8| (u16::from(v) * 15 + 127) / 255;
-    format!("#{:x}{:x}{:x}", q(r), q(g), q(b))
-}
-
 /// Scales a colour by `k` (shading), clamped.
 pub(crate) fn shade((r, g, b): (u8, u8, u8), k: f64) -> (u8, u8, u8) {
     let s = |v: u8| (f64::from(v) * k).round().clamp(0.0, 255.0) as u8;
@@ -105,6 +99,5 @@ mod tests {
     #[test]
     fn hex_writes_two_digits_per_channel() {
         assert_eq!(hex((1, 2, 255)), "#0102ff");
-        assert_eq!(hex3((255, 0, 136)), "#f08");
     }
 }

@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 use super::landscape2d::Landscape2d;
 use super::line::{Curve, Curves, LineChart, SeriesValue, legend, per_epoch};
-use super::svg::{PREFIX, Svg, escape, id, num};
+use super::svg::{PREFIX, Svg, id};
 use super::{Figure, FigureError};
 use crate::plane::Trace;
 
@@ -350,32 +350,24 @@ impl Figure for Variants {
             svg.fmt(format_args!("<g class=\"{p}-v {p}-v{k}\">{g}</g>"));
         }
         for (c, control) in self.controls.iter().enumerate() {
-            let mut html = String::new();
-            let _ = write!(
-                html,
-                "<span class=\"dfig-ctl-name\">{}:</span>",
-                escape(control)
-            );
             let name = if self.controls.len() == 1 {
                 id("r")
             } else {
                 id(&format!("r{c}"))
             };
-            for (i, label) in labels[c].iter().enumerate() {
-                let checked = if i == 0 { " checked=\"checked\"" } else { "" };
-                let _ = write!(
-                    html,
-                    " <label><input type=\"radio\" class=\"{p}-r\" name=\"{name}\" id=\"{}\"{checked}/>{}</label>",
-                    self.radio_id(c, i),
-                    escape(label)
-                );
-            }
-            svg.fmt(format_args!(
-                "<foreignObject x=\"8\" y=\"{}\" width=\"{}\" height=\"{}\"><div xmlns=\"http://www.w3.org/1999/xhtml\" class=\"dfig-ctl\" style=\"font:13px sans-serif\">{html}</div></foreignObject>",
-                num(height + 4.0 + control_h * c as f64),
-                num(width - 16.0),
-                num(control_h - 4.0)
-            ));
+            let buttons: Vec<(String, String)> = labels[c]
+                .iter()
+                .enumerate()
+                .map(|(i, label)| (self.radio_id(c, i), label.to_string()))
+                .collect();
+            let html = super::control::radio_row(control, &id(&format!("rn{c}")), &name, &buttons);
+            super::control::strip(
+                &mut svg,
+                &html,
+                height + 4.0 + control_h * c as f64,
+                width,
+                control_h - 4.0,
+            );
         }
         let mut css = format!(
             ".{p}-v{{display:none}}.{p}-v0{{display:inline}}.{p}:has(.{p}-r:checked) .{p}-v{{display:none}}"

@@ -69,10 +69,10 @@ fn a_figure_is_inlined_on_one_line_after_its_cell() {
     let page = book().page("a.md");
     let line = page
         .lines()
-        .find(|l| l.contains("<div class=\"descent-figure\">"))
+        .find(|l| l.contains("<figure class=\"descent-figure\">"))
         .unwrap_or_else(|| panic!("no figure in {page}"));
     assert!(
-        line.contains("<circle") && line.contains("</svg></div>"),
+        line.contains("<circle") && line.trim_end().ends_with("</svg></figure>"),
         "{line}"
     );
     assert!(appears_between(
