@@ -154,22 +154,24 @@ impl Settings {
     /// A bad key in `book.toml`, a bad `DESCENT_DEVICE`, or a library folder without a
     /// readable `Cargo.toml`.
     pub fn from_context(ctx: &PreprocessorContext) -> Result<Self> {
-        let raw = RawConfig::from_book(&ctx.config)?;
-        let edition = ctx
-            .config
+        Self::from_config(&ctx.config, &ctx.root)
+    }
+
+    /// Resolves the settings of the book at `root` with the configuration `config` (its
+    /// `book.toml`), as a build of it would.
+    ///
+    /// # Errors
+    /// See [`Settings::from_context`].
+    pub fn from_config(config: &mdbook_preprocessor::config::Config, root: &Path) -> Result<Self> {
+        let raw = RawConfig::from_book(config)?;
+        let edition = config
             .rust
             .edition
             .and_then(|e| serde_json::to_value(e).ok())
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_else(|| "2024".to_owned());
-        let src = ctx.config.book.src.clone();
-        Self::resolve(
-            raw,
-            &ctx.root,
-            &src,
-            edition,
-            std::env::var(DEVICE_ENV).ok(),
-        )
+        let src = config.book.src.clone();
+        Self::resolve(raw, root, &src, edition, std::env::var(DEVICE_ENV).ok())
     }
 
     /// Resolves `raw` for a book at `root` whose chapters are in `root/src`.
