@@ -15,6 +15,7 @@ pub const DEVICE_ENV: &str = "DESCENT_DEVICE";
 pub const VALID_KEYS: &str = "library (path), target-dir (path), work-dir (path), profile (string), \
      device (\"auto\" | \"gpu\" | \"cpu\"), timeout (seconds), jobs (integer), \
      on-error (\"fail\" | \"render\"), output-limit (bytes per cell), data (list of paths), device-note (Rust expression), \
+     page-budgets (table: chapter file = KB, for verify), \
      dependencies (table, Cargo syntax), and mdBook's own command, before, after, renderers, optional";
 
 /// Bytes of output a cell shows in the page unless `output-limit` says otherwise.
@@ -75,6 +76,10 @@ pub struct RawConfig {
     /// Extra crates the cells may use, in Cargo's `[dependencies]` syntax.
     #[serde(default)]
     pub dependencies: toml::Table,
+    /// `verify`'s page weight budget per chapter, in KB (1000 bytes), keyed by the chapter's
+    /// file as SUMMARY.md names it (`"mnist.md" = 2500`); other pages get the default.
+    #[serde(default)]
+    pub page_budgets: std::collections::BTreeMap<String, u64>,
 }
 
 impl RawConfig {
