@@ -15,6 +15,7 @@ use crate::toolchain;
 use crate::workspace::atomic_write;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -38,6 +39,10 @@ pub struct Entry {
     /// The numbers its cells checked.
     #[serde(default)]
     pub checks: Vec<Check>,
+    /// A hash per part of the key ([`chapter_parts`]: `cells`, `library`, ...), so a later
+    /// miss can say which part changed. Not part of the key itself.
+    #[serde(default)]
+    pub parts: BTreeMap<String, String>,
 }
 
 /// Result of looking an entry up.
@@ -45,22 +50,50 @@ pub struct Entry {
 pub enum Lookup {
     /// A valid entry under the wanted key.
     Hit(Entry),
-    /// No entry, or one under another key.
-    Miss,
+    /// No entry (`None`), or one under another key (the old entry, to say what changed).
+    Miss(Option<Box<Entry>>),
     /// An entry that fails its check (cut short, edited, not ours).
     Damaged(String),
+}
+
+/// The part of every chapter's key that does not depend on the chapter, with a hash per
+/// group of its fields (what a cache miss names as its reason).
+#[derive(Debug, Clone)]
+pub struct GlobalKey {
+    /// The hash that goes into every chapter's key.
+    pub key: String,
+    /// Group name (`library`, `lockfile`, `data`, `device`, `toolchain`, `settings`) to the
+    /// hash of that group's fields.
+    pub parts: BTreeMap<String, String>,
+}
+
+/// Which group a field of the global key belongs to, for the miss reason.
+fn group(field: &str) -> &'static str {
+    match field {
+        "device" | "device-note" => "device",
+        "profile" | "edition" | "dependencies" | "library" | "package" => "settings",
+        "sources" | "Cargo.toml" | "build.rs" | "path-dependency" | "path-dependency-files" => {
+            "library"
+        }
+        "lock" => "lockfile",
+        "data" | "data-env" => "data",
+        _ => "toolchain",
+    }
 }
 
 /// The part of every chapter's key that does not depend on the chapter.
 ///
 /// # Errors
 /// A library or data file that cannot be read, or no `rustc`.
-pub fn global_key(settings: &Settings) -> Result<String> {
+pub fn global_key(settings: &Settings) -> Result<GlobalKey> {
     let mut h = blake3::Hasher::new();
+    let mut groups: BTreeMap<&'static str, blake3::Hasher> = BTreeMap::new();
     let mut field = |name: &str, value: &[u8]| {
-        h.update(name.as_bytes());
-        h.update(&(value.len() as u64).to_le_bytes());
-        h.update(value);
+        for hasher in [&mut h, groups.entry(group(name)).or_default()] {
+            hasher.update(name.as_bytes());
+            hasher.update(&(value.len() as u64).to_le_bytes());
+            hasher.update(value);
+        }
     };
     field("format", FORMAT.as_bytes());
     field("preprocessor", env!("CARGO_PKG_VERSION").as_bytes());
@@ -112,7 +145,13 @@ pub fn global_key(settings: &Settings) -> Result<String> {
         "toolchain",
         toolchain::version(&settings.work_dir)?.as_bytes(),
     );
-    Ok(h.finalize().to_hex().to_string())
+    Ok(GlobalKey {
+        key: h.finalize().to_hex().to_string(),
+        parts: groups
+            .into_iter()
+            .map(|(name, hasher)| (name.to_owned(), hasher.finalize().to_hex().to_string()))
+            .collect(),
+    })
 }
 
 /// A chapter's key: the global key and its cells' code, as compiled.
@@ -124,6 +163,42 @@ pub fn chapter_key(global: &str, cells: &[String]) -> String {
         h.update(code.as_bytes());
     }
     h.finalize().to_hex().to_string()
+}
+
+/// A chapter's key parts: the global key's groups and `cells`, the hash of its cells' code.
+pub fn chapter_parts(global: &GlobalKey, cells: &[String]) -> BTreeMap<String, String> {
+    let mut parts = global.parts.clone();
+    parts.insert("cells".to_owned(), chapter_key("", cells));
+    parts
+}
+
+/// Why a chapter missed the cache, in words: the groups whose hash differs from the old
+/// entry's (`cells`, `library`, `lockfile`, `data`, `device`, `toolchain`, `settings`), or
+/// that there was no entry.
+pub fn miss_reason(old: Option<&Entry>, parts: &BTreeMap<String, String>) -> String {
+    let Some(old) = old else {
+        return "not in the cache".to_owned();
+    };
+    if old.parts.is_empty() {
+        return "its cache entry is from an older build (no key parts recorded)".to_owned();
+    }
+    let changed: Vec<&str> = parts
+        .iter()
+        .filter(|(name, hash)| old.parts.get(*name) != Some(hash))
+        .map(|(name, _)| name.as_str())
+        .chain(
+            old.parts
+                .keys()
+                .filter(|name| !parts.contains_key(*name))
+                .map(String::as_str),
+        )
+        .collect();
+    if changed.is_empty() {
+        // Same groups, other key: only a field outside the groups could do this.
+        "its key changed".to_owned()
+    } else {
+        format!("changed: {}", changed.join(", "))
+    }
 }
 
 /// How a file takes part in a hash.
@@ -223,11 +298,11 @@ pub fn entry_path(settings: &Settings, package: &str) -> PathBuf {
 /// Looks up the entry at `path` for `key`.
 pub fn lookup(path: &Path, key: &str) -> Lookup {
     let Ok(bytes) = std::fs::read(path) else {
-        return Lookup::Miss;
+        return Lookup::Miss(None);
     };
     match decode(&bytes) {
         Ok(entry) if entry.key == key => Lookup::Hit(entry),
-        Ok(_) => Lookup::Miss,
+        Ok(entry) => Lookup::Miss(Some(Box::new(entry))),
         Err(why) => Lookup::Damaged(why),
     }
 }
@@ -270,6 +345,7 @@ mod tests {
             run_ms: 3,
             cells: vec![vec![Segment::Text("hi\n".into())]],
             checks: vec![],
+            parts: BTreeMap::from([("cells".to_owned(), "1".to_owned())]),
         }
     }
 
@@ -279,7 +355,49 @@ mod tests {
         let path = dir.path().join("c/x.entry");
         store(&path, &entry()).unwrap();
         assert!(matches!(lookup(&path, "k"), Lookup::Hit(e) if e == entry()));
-        assert!(matches!(lookup(&path, "other"), Lookup::Miss));
+        assert!(matches!(lookup(&path, "other"), Lookup::Miss(Some(e)) if *e == entry()));
+        assert!(matches!(
+            lookup(&dir.path().join("none"), "k"),
+            Lookup::Miss(None)
+        ));
+    }
+
+    #[test]
+    fn a_miss_names_the_parts_that_changed() {
+        let old = Entry {
+            parts: BTreeMap::from([
+                ("cells".to_owned(), "a".to_owned()),
+                ("library".to_owned(), "b".to_owned()),
+                ("data".to_owned(), "c".to_owned()),
+            ]),
+            ..entry()
+        };
+        let mut now = old.parts.clone();
+        assert_eq!(miss_reason(Some(&old), &now), "its key changed");
+        now.insert("library".to_owned(), "B".to_owned());
+        now.insert("cells".to_owned(), "A".to_owned());
+        assert_eq!(miss_reason(Some(&old), &now), "changed: cells, library");
+        now.remove("data");
+        assert_eq!(
+            miss_reason(Some(&old), &now),
+            "changed: cells, library, data"
+        );
+        assert_eq!(miss_reason(None, &now), "not in the cache");
+    }
+
+    #[test]
+    fn every_key_field_has_its_group() {
+        for (field, part) in [
+            ("sources", "library"),
+            ("lock", "lockfile"),
+            ("data-env", "data"),
+            ("device", "device"),
+            ("toolchain", "toolchain"),
+            ("preprocessor", "toolchain"),
+            ("profile", "settings"),
+        ] {
+            assert_eq!(group(field), part, "{field}");
+        }
     }
 
     #[test]

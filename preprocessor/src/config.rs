@@ -15,6 +15,7 @@ pub const DEVICE_ENV: &str = "DESCENT_DEVICE";
 pub const VALID_KEYS: &str = "library (path), target-dir (path), work-dir (path), profile (string), \
      device (\"auto\" | \"gpu\" | \"cpu\"), timeout (seconds), jobs (integer), \
      on-error (\"fail\" | \"render\"), output-limit (bytes per cell), data (list of paths), device-note (Rust expression), \
+     page-budgets (table: chapter file = KB, for verify), \
      dependencies (table, Cargo syntax), and mdBook's own command, before, after, renderers, optional";
 
 /// Bytes of output a cell shows in the page unless `output-limit` says otherwise.
@@ -75,6 +76,10 @@ pub struct RawConfig {
     /// Extra crates the cells may use, in Cargo's `[dependencies]` syntax.
     #[serde(default)]
     pub dependencies: toml::Table,
+    /// `verify`'s page weight budget per chapter, in KB (1000 bytes), keyed by the chapter's
+    /// file as SUMMARY.md names it (`"mnist.md" = 2500`); other pages get the default.
+    #[serde(default)]
+    pub page_budgets: std::collections::BTreeMap<String, u64>,
 }
 
 impl RawConfig {
@@ -154,22 +159,24 @@ impl Settings {
     /// A bad key in `book.toml`, a bad `DESCENT_DEVICE`, or a library folder without a
     /// readable `Cargo.toml`.
     pub fn from_context(ctx: &PreprocessorContext) -> Result<Self> {
-        let raw = RawConfig::from_book(&ctx.config)?;
-        let edition = ctx
-            .config
+        Self::from_config(&ctx.config, &ctx.root)
+    }
+
+    /// Resolves the settings of the book at `root` with the configuration `config` (its
+    /// `book.toml`), as a build of it would.
+    ///
+    /// # Errors
+    /// See [`Settings::from_context`].
+    pub fn from_config(config: &mdbook_preprocessor::config::Config, root: &Path) -> Result<Self> {
+        let raw = RawConfig::from_book(config)?;
+        let edition = config
             .rust
             .edition
             .and_then(|e| serde_json::to_value(e).ok())
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_else(|| "2024".to_owned());
-        let src = ctx.config.book.src.clone();
-        Self::resolve(
-            raw,
-            &ctx.root,
-            &src,
-            edition,
-            std::env::var(DEVICE_ENV).ok(),
-        )
+        let src = config.book.src.clone();
+        Self::resolve(raw, root, &src, edition, std::env::var(DEVICE_ENV).ok())
     }
 
     /// Resolves `raw` for a book at `root` whose chapters are in `root/src`.

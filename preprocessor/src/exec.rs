@@ -15,6 +15,7 @@ use crate::progress::{Progress, seconds};
 use crate::run::{self, CellOutput, Job};
 use crate::workspace::{self, Package};
 use anyhow::{Context, Result};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::time::Instant;
 
@@ -54,6 +55,8 @@ pub struct Outcome {
     pub error: Option<ChapterError>,
     /// The numbers its cells checked (`descent::cell::check`).
     pub checks: Vec<Check>,
+    /// Why it was not served from the cache (`changed: cells, library`, ...); `None` on a hit.
+    pub reason: Option<String>,
 }
 
 /// Executes `plans` (in book order), returning one outcome each.
@@ -75,9 +78,26 @@ pub fn execute(settings: &Settings, plans: &[Plan], progress: &Progress) -> Resu
     // shows a line number (`line!()`, a caught panic's location) the chapter contradicts.
     let keys: Vec<String> = sources
         .iter()
-        .map(|main_rs| cache::chapter_key(&global, std::slice::from_ref(main_rs)))
+        .map(|main_rs| cache::chapter_key(&global.key, std::slice::from_ref(main_rs)))
+        .collect();
+    let parts: Vec<_> = sources
+        .iter()
+        .map(|main_rs| cache::chapter_parts(&global, std::slice::from_ref(main_rs)))
         .collect();
     let mut stale = look_up(settings, plans, &keys, &mut outcomes, progress, true);
+    for &i in &stale {
+        if outcomes[i].reason.is_some() {
+            continue;
+        }
+        let old = match cache::lookup(&cache::entry_path(settings, &plans[i].package), &keys[i]) {
+            Lookup::Miss(old) => old,
+            _ => None,
+        };
+        let reason = cache::miss_reason(old.as_deref(), &parts[i]);
+        progress.line(&format!("{} runs ({reason})", plans[i].file));
+        outcomes[i].reason = Some(reason);
+    }
+    let keys: Vec<(String, BTreeMap<String, String>)> = keys.into_iter().zip(parts).collect();
     stale.retain(|&i| {
         let plan = &plans[i];
         let Some((k, line)) = program::misplaced_main(&plan.cells) else {
@@ -114,7 +134,7 @@ pub fn execute(settings: &Settings, plans: &[Plan], progress: &Progress) -> Resu
     crate::process::clean_dead_runs(&settings.work_dir.join("runs"));
     // Another build may have produced some entries while we waited.
     let rechecked: Vec<Plan> = stale.iter().map(|&i| plans[i].clone()).collect();
-    let rekeys: Vec<String> = stale.iter().map(|&i| keys[i].clone()).collect();
+    let rekeys: Vec<String> = stale.iter().map(|&i| keys[i].0.clone()).collect();
     let mut reoutcomes = vec![Outcome::default(); stale.len()];
     let still = look_up(
         settings,
@@ -126,6 +146,10 @@ pub fn execute(settings: &Settings, plans: &[Plan], progress: &Progress) -> Resu
     );
     for (j, &i) in stale.iter().enumerate() {
         if reoutcomes[j].hit {
+            progress.line(&format!(
+                "{} cached (by another build of this book)",
+                plans[i].file
+            ));
             outcomes[i] = reoutcomes[j].clone();
         }
     }
@@ -170,7 +194,7 @@ fn look_up(
                     ..Outcome::default()
                 };
             }
-            Lookup::Miss => stale.push(i),
+            Lookup::Miss(_) => stale.push(i),
             Lookup::Damaged(why) => {
                 if report {
                     progress.line(&format!(
@@ -178,6 +202,7 @@ fn look_up(
                         plan.file
                     ));
                 }
+                outcomes[i].reason = Some(format!("its cache entry is damaged ({why})"));
                 stale.push(i);
             }
         }
@@ -189,7 +214,7 @@ fn compile_and_run(
     settings: &Settings,
     plans: &[Plan],
     sources: &[String],
-    keys: &[String],
+    keys: &[(String, BTreeMap<String, String>)],
     stale: &[usize],
     outcomes: &mut [Outcome],
     progress: &Progress,
@@ -321,11 +346,12 @@ fn compile_and_run(
                         .unwrap_or_default()
                 ));
                 let entry = Entry {
-                    key: keys[i].clone(),
+                    key: keys[i].0.clone(),
                     device: outcome.device.clone(),
                     run_ms: outcome.run_ms,
                     cells: outcome.cells.clone(),
                     checks: outcome.checks.clone(),
+                    parts: keys[i].1.clone(),
                 };
                 cache::store(&cache::entry_path(settings, &plan.package), &entry)?;
             }

@@ -29,6 +29,7 @@ pub mod run;
 pub mod svg;
 pub mod toolchain;
 pub mod verify;
+pub mod watch;
 pub mod workspace;
 
 pub use preprocess::Descent;

@@ -4,6 +4,8 @@
 //! ```text
 //! mdbook-descent build [BOOK_DIR]      build the book in-process (no mdbook install needed)
 //! mdbook-descent verify [BOOK_DIR]     check the last build: results.json and the site (CI)
+//! mdbook-descent watch [BOOK_DIR]      build, then rebuild on every change, saying what re-ran
+//! mdbook-descent serve [BOOK_DIR]      watch, and serve the site on localhost with reload
 //! mdbook-descent supports <RENDERER>   mdBook's question: exit 0 when supported
 //! mdbook-descent                       mdBook's protocol: [context, book] JSON on stdin
 //! ```
@@ -44,6 +46,25 @@ enum Cmd {
         /// Check only the site, not results.json.
         #[arg(long)]
         site_only: bool,
+    },
+    /// Build, then rebuild on every change under the chapters, the library, the lockfile,
+    /// the data and book.toml; print which chapters re-ran and why.
+    Watch {
+        /// The book's folder, where book.toml is.
+        #[arg(default_value = ".")]
+        book_dir: PathBuf,
+    },
+    /// Watch, and serve the built site on localhost; open pages reload after each rebuild.
+    Serve {
+        /// The book's folder, where book.toml is.
+        #[arg(default_value = ".")]
+        book_dir: PathBuf,
+        /// The port to listen on (0: any free port, printed at the start).
+        #[arg(short, long, default_value_t = 3000)]
+        port: u16,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        hostname: std::net::IpAddr,
     },
     /// Tell mdBook whether a renderer is supported (exit status 0 = yes).
     Supports {
@@ -87,6 +108,20 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Some(Cmd::Watch { book_dir }) => {
+            mdbook_descent::watch::watch(&book_dir, &mdbook_descent::watch::Options::default())
+        }
+        Some(Cmd::Serve {
+            book_dir,
+            port,
+            hostname,
+        }) => mdbook_descent::watch::watch(
+            &book_dir,
+            &mdbook_descent::watch::Options {
+                serve: Some(std::net::SocketAddr::new(hostname, port)),
+                ..mdbook_descent::watch::Options::default()
+            },
+        ),
         Some(Cmd::Supports { renderer }) => {
             return if mdbook_descent::supports(&renderer) {
                 ExitCode::SUCCESS

@@ -33,6 +33,11 @@ pub struct ChapterResult {
     pub chapter: String,
     /// `"hit"` or `"miss"`.
     pub cache: String,
+    /// Why a miss missed: `"not in the cache"`, `"changed: cells, library"` (the key's parts
+    /// that differ from the old entry's: cells, library, lockfile, data, device, toolchain,
+    /// settings), ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// `"ok"` or `"error"`.
     pub status: String,
     /// Where its code ran.
@@ -92,6 +97,7 @@ pub fn write(
             .map(|(plan, o)| ChapterResult {
                 chapter: plan.file.clone(),
                 cache: if o.hit { "hit" } else { "miss" }.to_owned(),
+                reason: o.reason.clone(),
                 status: if o.error.is_none() { "ok" } else { "error" }.to_owned(),
                 device: o.device.clone(),
                 compile_ms: o.compile_ms,

@@ -114,6 +114,7 @@ mod tests {
             chapters: vec![ChapterResult {
                 chapter: "book/a.md".into(),
                 cache: "miss".into(),
+                reason: Some("not in the cache".into()),
                 status: if ok { "ok" } else { "error" }.into(),
                 device: Some("CPU".into()),
                 compile_ms: 0,

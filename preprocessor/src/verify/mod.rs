@@ -22,7 +22,8 @@ pub const DEFAULT_BUDGET: u64 = 1_500_000;
 /// What to verify.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Largest page weight in bytes: the page and every local file it loads.
+    /// Largest page weight in bytes, the page and every local file it loads, for every page
+    /// that `page-budgets` in book.toml does not name.
     pub budget: u64,
     /// Check `results.json` (off to check only a site built elsewhere).
     pub results: bool,
@@ -55,6 +56,7 @@ pub fn verify(root: &Path, options: &Options) -> Result<Report> {
     let book = MDBook::load(root)
         .with_context(|| format!("cannot load the book at {}", root.display()))?;
     let raw = RawConfig::from_book(&book.config)?;
+    let page_budgets = raw.page_budgets.clone();
     let settings = Settings::resolve(
         raw,
         &book.root,
@@ -80,6 +82,18 @@ pub fn verify(root: &Path, options: &Options) -> Result<Report> {
         }
     }
     let mut report = Report::default();
+    let mut budget = site::Budget::all(options.budget);
+    for (chapter, kb) in page_budgets {
+        let page = Path::new(&chapter).with_extension("html");
+        if pages.contains(&page) {
+            budget.pages.insert(page, kb.saturating_mul(1000));
+        } else {
+            report.failures.push(format!(
+                "book.toml: [preprocessor.descent] page-budgets names {chapter:?}, which is not \
+                 a chapter of SUMMARY.md; use a chapter's file as SUMMARY.md links it (\"mnist.md\")"
+            ));
+        }
+    }
     if options.results {
         chapters::verify(
             &settings.work_dir.join("results.json"),
@@ -88,7 +102,7 @@ pub fn verify(root: &Path, options: &Options) -> Result<Report> {
         );
     }
     let site = site_dir(&book);
-    site::verify(&site, &pages, options.budget, &mut report);
+    site::verify(&site, &pages, &budget, &mut report);
     Ok(report)
 }
 

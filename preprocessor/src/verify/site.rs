@@ -192,8 +192,32 @@ fn decode(text: &str) -> String {
         .into_owned()
 }
 
+/// Page weight budgets: one for every page, and others for some pages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Budget {
+    /// Bytes a page may weigh unless `pages` names it.
+    pub default: u64,
+    /// Bytes for particular pages (relative `.html` paths).
+    pub pages: BTreeMap<PathBuf, u64>,
+}
+
+impl Budget {
+    /// The same budget for every page.
+    pub fn all(bytes: u64) -> Self {
+        Self {
+            default: bytes,
+            pages: BTreeMap::new(),
+        }
+    }
+
+    /// The budget of `page`.
+    pub fn of(&self, page: &Path) -> u64 {
+        self.pages.get(page).copied().unwrap_or(self.default)
+    }
+}
+
 /// Verifies the site in `site` whose SUMMARY.md pages are `pages` (relative `.html` paths).
-pub fn verify(site: &Path, pages: &[PathBuf], budget: u64, report: &mut Report) {
+pub fn verify(site: &Path, pages: &[PathBuf], budget: &Budget, report: &mut Report) {
     let files = match list(site) {
         Ok(files) => files,
         Err(e) => {
@@ -307,6 +331,7 @@ pub fn verify(site: &Path, pages: &[PathBuf], budget: u64, report: &mut Report) 
     for (path, all) in &budgeted {
         let own: Vec<&PathBuf> = all.difference(&shared).collect();
         let weight = files[path] + own.iter().filter_map(|f| files.get(*f)).sum::<u64>();
+        let budget = budget.of(path);
         if weight > budget {
             report.failures.push(format!(
                 "{}: weighs {} with what it loads beyond the book's shared files ({} files), \
@@ -323,7 +348,7 @@ pub fn verify(site: &Path, pages: &[PathBuf], budget: u64, report: &mut Report) 
     }
     report.lines.push(format!(
         "{}: {} pages in SUMMARY.md, {} HTML files, {links} internal links checked; heaviest \
-         page {} (budget {} a page, with what it loads beyond the {} of files every page \
+         page {} (budget {} a page{}, with what it loads beyond the {} of files every page \
          shares)",
         site.display(),
         pages.len(),
@@ -332,7 +357,12 @@ pub fn verify(site: &Path, pages: &[PathBuf], budget: u64, report: &mut Report) 
             || "none".to_owned(),
             |(p, w)| format!("{} at {}", p.display(), kb(w))
         ),
-        kb(budget),
+        kb(budget.default),
+        budget
+            .pages
+            .iter()
+            .map(|(page, bytes)| format!("; {} for {}", kb(*bytes), page.display()))
+            .collect::<String>(),
         kb(shared_weight)
     ));
 }
@@ -508,7 +538,7 @@ mod tests {
     fn run(dir: &Path, pages: &[&str], budget: u64) -> Report {
         let pages: Vec<PathBuf> = pages.iter().map(PathBuf::from).collect();
         let mut report = Report::default();
-        verify(dir, &pages, budget, &mut report);
+        verify(dir, &pages, &Budget::all(budget), &mut report);
         report
     }
 

@@ -21,3 +21,4 @@ mod settings;
 mod source;
 mod support;
 mod verify;
+mod watch;

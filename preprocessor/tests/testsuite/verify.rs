@@ -71,6 +71,35 @@ fn a_page_over_its_budget_fails() {
 }
 
 #[test]
+fn a_chapter_gets_its_own_budget_from_book_toml() {
+    // The default (1 KB) fails both pages; w.md's own 1000 KB lets it pass.
+    let book = TestBook::new(
+        Library::Mini,
+        &[("v.md", CHAPTER), ("w.md", OTHER)],
+        "page-budgets = { \"w.md\" = 1000 }\n",
+    );
+    book.build_ok();
+    let (ok, stdout, stderr) = verify(&book, &["--page-budget-kb", "1"]);
+    assert!(!ok);
+    assert!(stderr.contains("v.html: weighs"), "{stderr}");
+    assert!(!stderr.contains("w.html: weighs"), "{stderr}");
+    assert!(stdout.contains("1000.0 KB for w.html"), "{stdout}");
+
+    let typo = TestBook::new(
+        Library::Mini,
+        &[("v.md", CHAPTER)],
+        "page-budgets = { \"nope.md\" = 1000 }\n",
+    );
+    typo.build_ok();
+    let (ok, _, stderr) = verify(&typo, &[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("page-budgets names \"nope.md\""),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_failed_chapter_rendered_into_the_page_still_fails_verification() {
     let chapter = "# V\n\n```rust,run\nmini::check(\"answer\", 40.0, 41.0, 0.5, line!());\n```\n";
     let book = TestBook::new(
