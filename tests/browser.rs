@@ -14,6 +14,8 @@ mod book;
 #[path = "browser/decay.rs"]
 mod decay;
 mod fixture;
+#[path = "browser/landscapes.rs"]
+mod landscapes;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

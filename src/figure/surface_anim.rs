@@ -135,15 +135,27 @@ impl AnimatedSurface {
     /// The fixed markers and the riding points, drawn over the faces.
     fn markers_markup(&self, scene: &Scene, keys: &[&(usize, Grid)], timing: &Timing) -> String {
         let mut m = String::from("<g stroke=\"#000\" fill=\"#fff\">");
+        // Fixed markers are white; riders (which carry their motion in `extra`) orange.
         let dot = |m: &mut String, (x, y): (f64, f64), label: &str, extra: &str| {
+            let fill = if extra.is_empty() {
+                ""
+            } else {
+                " fill=\"#f80\""
+            };
             m.push_str(&format!(
-                "<g>{extra}<circle cx=\"{}\" cy=\"{}\" r=\"4.5\"/><text x=\"{}\" y=\"{}\" stroke-width=\"2.5\" paint-order=\"stroke\" font-size=\"11\">{}</text></g>",
+                "<g>{extra}<circle{fill} cx=\"{}\" cy=\"{}\" r=\"4.5\"/>",
                 num(x),
-                num(y),
-                num(x + 7.0),
-                num(y - 7.0),
-                escape(label)
+                num(y)
             ));
+            if !label.is_empty() {
+                m.push_str(&format!(
+                    "<text x=\"{}\" y=\"{}\" stroke-width=\"2.5\" paint-order=\"stroke\" font-size=\"11\">{}</text>",
+                    num(x + 7.0),
+                    num(y - 7.0),
+                    escape(label)
+                ));
+            }
+            m.push_str("</g>");
         };
         for (mk, z) in &self.markers {
             dot(&mut m, scene.at(mk.x, mk.y, *z), &mk.label, "");
