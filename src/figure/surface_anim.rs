@@ -134,6 +134,9 @@ impl AnimatedSurface {
 impl AnimatedSurface {
     /// The fixed markers and the riding points, drawn over the faces.
     fn markers_markup(&self, scene: &Scene, keys: &[&(usize, Grid)], timing: &Timing) -> String {
+        if self.markers.is_empty() && self.riders.is_empty() {
+            return String::new();
+        }
         let mut m = String::from("<g stroke=\"#000\" fill=\"#fff\">");
         // Fixed markers are white; riders (which carry their motion in `extra`) orange.
         let dot = |m: &mut String, (x, y): (f64, f64), label: &str, extra: &str| {
