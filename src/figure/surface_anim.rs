@@ -366,7 +366,7 @@ mod tests {
         assert!(dy[1] > 10.0 && dy[2] > dy[1] && dy[3] == dy[2], "{values}");
         // The fixed marker sits where the rider ends: both at height -1 above the origin.
         let circle =
-            |k: usize| -> String { svg.split("<circle").nth(k).expect("circle")[..30].to_owned() };
+            |k: usize| -> String { svg.split("<circle").nth(k).expect("circle")[..60].to_owned() };
         let cy = |c: &str| -> f64 {
             c.split("cy=\"")
                 .nth(1)
