@@ -67,22 +67,24 @@ fn the_function_landscape_moves_over_time_and_its_slider_moves_it() {
     }
     // Where the riding point (the orange circle) and a face in the middle of the surface (half
     // way through the paint order) are on screen: at
-    // load, 1.5 s later while playing, then with the slider at the first and the last step.
+    // load, once the animation clock has run half a second (polled: the headless clock may lag
+    // virtual time), then with the slider at the first and the last step.
     let script = format!(
         "window.addEventListener('load',function(){{var pre=document.createElement('pre');document.body.appendChild(pre);\
          var svg=document.querySelector('svg.dfig[aria-label=\"{SURFACE}\"]');var bar=svg.nextElementSibling;var slider=bar.querySelector('input[type=range]');\
          var rider=svg.querySelector('circle[fill=\"#f80\"]');var group=svg.querySelector('g[transform=\"scale(.5)\"]');var faces=group.children[Math.floor(group.children.length/2)];\
          var at=function(){{var r=rider.getBoundingClientRect(),b=faces.getBoundingClientRect();return {{y:r.top,top:b.top,h:b.height,t:svg.getCurrentTime()}}}};\
          var out={{steps:parseInt(svg.getAttribute('data-steps'),10)}};out.a=at();\
-         setTimeout(function(){{out.b=at();slider.value='0';slider.dispatchEvent(new Event('input'));\
+         var polls=0;var wait=function(){{if(svg.getCurrentTime()<out.a.t+0.5&&polls++<150){{setTimeout(wait,100);return;}}\
+         out.b=at();slider.value='0';slider.dispatchEvent(new Event('input'));\
          setTimeout(function(){{out.first=at();slider.value=slider.max;slider.dispatchEvent(new Event('input'));\
          setTimeout(function(){{out.last=at();out.paused=svg.animationsPaused();out.shown=bar.querySelector('output').textContent;\
-         pre.textContent='probe:'+JSON.stringify(out)+':end';}},300);}},300);}},1500);}});"
+         pre.textContent='probe:'+JSON.stringify(out)+':end';}},300);}},300);}};setTimeout(wait,500);}});"
     );
     let Some(page) = chapter(&script, true) else {
         return;
     };
-    let p = probe(&dump_dom(&page, 4000));
+    let p = probe(&dump_dom(&page, 20000));
     let steps = number(&p, "steps");
     assert_eq!(steps, 8.0, "nine keyframes over steps 0..=50: {p}");
     let get = |moment: &str, key: &str| -> f64 {
