@@ -16,6 +16,8 @@ mod decay;
 mod fixture;
 #[path = "browser/reading.rs"]
 mod reading;
+#[path = "browser/landscapes.rs"]
+mod landscapes;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -4,11 +4,15 @@
 //! in the (fixed, far-to-near) paint order and SMIL interpolates its outline (`d`) and its
 //! colour (`color`, which fill and stroke follow) between keyframes. A 20 x 20 mesh with a
 //! dozen keyframes stays near 200 KB where naive frames would take megabytes.
+//!
+//! Optional: a fixed z range (so frames compare against one scale), fixed markers at given
+//! heights, and points that ride on the surface at a given `(x, y)` from keyframe to keyframe.
 
 use super::animate::{Timing, step_counter};
+use super::landscape2d::Marker;
 use super::landscape3d::check_resolution;
 use super::scene::{FACES_GROUP, Scene, face_path};
-use super::svg::Svg;
+use super::svg::{Svg, escape, num};
 use super::theme::{ColourMap, FALLBACK_FG, hex};
 use super::{Figure, FigureError, Meta};
 use crate::plane::Grid;
@@ -35,6 +39,9 @@ pub struct AnimatedSurface {
     titles: (String, String, String),
     size: (u32, u32),
     seconds_per_frame: Option<f64>,
+    z_range: Option<(f64, f64)>,
+    markers: Vec<(Marker, f64)>,
+    riders: Vec<Marker>,
 }
 
 impl AnimatedSurface {
@@ -49,6 +56,9 @@ impl AnimatedSurface {
             titles: ("x".into(), "y".into(), "f".into()),
             size: (600, 480),
             seconds_per_frame: None,
+            z_range: None,
+            markers: Vec::new(),
+            riders: Vec::new(),
         }
     }
 
@@ -88,6 +98,27 @@ impl AnimatedSurface {
         self
     }
 
+    /// Fixes the z axis and the colour scale to `lo..=hi` for every frame (default: the range
+    /// of the keyframes' values); values outside are drawn just past the nearer end.
+    pub fn z_range(mut self, lo: f64, hi: f64) -> Self {
+        self.z_range = Some((lo, hi));
+        self
+    }
+
+    /// Marks a fixed point at height `z` above the marker's `(x, y)`, drawn over the surface
+    /// with its label (the same in every frame).
+    pub fn marker(mut self, marker: Marker, z: f64) -> Self {
+        self.markers.push((marker, z));
+        self
+    }
+
+    /// A point that rides on the surface at the marker's `(x, y)`: at each keyframe it sits at
+    /// that frame's value there, so it rises and falls with the surface.
+    pub fn follow(mut self, marker: Marker) -> Self {
+        self.riders.push(marker);
+        self
+    }
+
     fn keyframes(&self) -> Vec<&(usize, Grid)> {
         let f = self.frames.len();
         let k = self.max_keyframes.clamp(2, f.max(2)).min(f);
@@ -97,6 +128,61 @@ impl AnimatedSurface {
         (0..k)
             .map(|i| &self.frames[(i * (f - 1) + (k - 1) / 2) / (k - 1)])
             .collect()
+    }
+}
+
+impl AnimatedSurface {
+    /// The fixed markers and the riding points, drawn over the faces.
+    fn markers_markup(&self, scene: &Scene, keys: &[&(usize, Grid)], timing: &Timing) -> String {
+        if self.markers.is_empty() && self.riders.is_empty() {
+            return String::new();
+        }
+        let mut m = String::from("<g stroke=\"#000\" fill=\"#fff\">");
+        // Fixed markers are white; riders (which carry their motion in `extra`) orange.
+        let dot = |m: &mut String, (x, y): (f64, f64), label: &str, extra: &str| {
+            let fill = if extra.is_empty() {
+                ""
+            } else {
+                " fill=\"#f80\""
+            };
+            m.push_str(&format!(
+                "<g>{extra}<circle{fill} cx=\"{}\" cy=\"{}\" r=\"4.5\"/>",
+                num(x),
+                num(y)
+            ));
+            if !label.is_empty() {
+                m.push_str(&format!(
+                    "<text x=\"{}\" y=\"{}\" stroke-width=\"2.5\" paint-order=\"stroke\" font-size=\"11\">{}</text>",
+                    num(x + 7.0),
+                    num(y - 7.0),
+                    escape(label)
+                ));
+            }
+            m.push_str("</g>");
+        };
+        for (mk, z) in &self.markers {
+            dot(&mut m, scene.at(mk.x, mk.y, *z), &mk.label, "");
+        }
+        for mk in &self.riders {
+            let at: Vec<(f64, f64)> = keys
+                .iter()
+                .map(|(_, g)| scene.at(mk.x, mk.y, g.at(mk.x, mk.y)))
+                .collect();
+            let mut shifts: Vec<String> = at
+                .iter()
+                .map(|p| format!("{} {}", num(p.0 - at[0].0), num(p.1 - at[0].1)))
+                .collect();
+            shifts.push(shifts[shifts.len() - 1].clone());
+            let motion = format!(
+                "<animateTransform attributeName=\"transform\" type=\"translate\" values=\"{}\" keyTimes=\"{}\" {}/>",
+                shifts.join(";"),
+                timing.key_times(),
+                timing.common()
+            );
+            dot(&mut m, at[0], &mk.label, &motion);
+        }
+        m.push_str("</g>");
+        m
     }
 }
 
@@ -117,12 +203,21 @@ impl Figure for AnimatedSurface {
             return Err(FigureError::Invalid { what: format!("frame of step {step}"), why: "its x or y range differs from the first frame's; sample every frame on the same ranges".into() });
         }
         let keys = self.keyframes();
-        let z = keys
-            .iter()
-            .map(|(_, g)| g.finite_range())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| {
-                (a.min(lo), b.max(hi))
-            });
+        let z = match self.z_range {
+            Some((lo, hi)) if lo.is_finite() && hi.is_finite() && lo < hi => (lo, hi),
+            Some((lo, hi)) => {
+                return Err(FigureError::Invalid {
+                    what: "z range of the animated surface".into(),
+                    why: format!("{lo} ..= {hi}; give two finite numbers, the lower first"),
+                });
+            }
+            None => keys
+                .iter()
+                .map(|(_, g)| g.finite_range())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (lo, hi)| {
+                    (a.min(lo), b.max(hi))
+                }),
+        };
         let (w, h) = (f64::from(self.size.0), f64::from(self.size.1));
         let scene = Scene::new(
             self.camera.0,
@@ -198,6 +293,7 @@ impl Figure for AnimatedSurface {
             ));
         }
         svg.raw("</g>");
+        svg.raw(&self.markers_markup(&scene, &keys, &timing));
         scene.colour_bar(
             &mut svg,
             ColourMap::Viridis,
@@ -245,5 +341,93 @@ mod tests {
             "{svg}"
         );
         assert!(svg.contains("3 of 5 frames drawn (steps 0, 20, 40)"));
+    }
+
+    /// A bump whose height is `a` at the origin, on [-1, 1]².
+    fn bump(a: f64) -> Grid {
+        Grid::sample(
+            move |x, y| a / (1.0 + x * x + y * y),
+            -1.0..=1.0,
+            -1.0..=1.0,
+            9,
+        )
+        .expect("grid")
+    }
+
+    fn surface() -> AnimatedSurface {
+        AnimatedSurface::new("Bump", "A bump that sinks.")
+            .resolution(4)
+            .frame(0, bump(1.0))
+            .frame(1, bump(0.0))
+            .frame(2, bump(-1.0))
+    }
+
+    /// The outline of the first face in the first keyframe.
+    fn first_face(svg: &str) -> &str {
+        svg.split("<path color=\"")
+            .nth(1)
+            .and_then(|s| s.split(" d=\"").nth(1))
+            .and_then(|s| s.split('"').next())
+            .expect("a face")
+    }
+
+    #[test]
+    fn a_fixed_z_range_changes_the_scale_and_bad_ranges_are_refused() {
+        let auto = surface().to_svg().expect("render");
+        let wide = surface().z_range(-5.0, 5.0).to_svg().expect("render");
+        assert_ne!(
+            first_face(&auto),
+            first_face(&wide),
+            "a wider z range squashes the surface"
+        );
+        assert_eq!(
+            surface().z_range(-1.0, 1.0).to_svg().expect("render"),
+            auto,
+            "the range the frames span is the default"
+        );
+        for (lo, hi) in [(1.0, -1.0), (0.0, f64::NAN), (2.0, 2.0)] {
+            let err = surface().z_range(lo, hi).to_svg().unwrap_err();
+            assert!(err.to_string().contains("lower first"), "{err}");
+        }
+    }
+
+    #[test]
+    fn markers_stay_put_and_followers_ride_the_surface() {
+        let svg = surface()
+            .marker(Marker::point("goal -1", [0.0, 0.0]), -1.0)
+            .follow(Marker::point("f(0, 0)", [0.0, 0.0]))
+            .to_svg()
+            .expect("render");
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(svg.contains(">goal -1</text>") && svg.contains(">f(0, 0)</text>"));
+        // The rider moves down the screen as the bump sinks from 1 to -1, and holds at the end.
+        let values = svg
+            .split("type=\"translate\" values=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("the rider's motion");
+        let dy: Vec<f64> = values
+            .split(';')
+            .map(|v| {
+                v.split(' ')
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .expect("dy")
+            })
+            .collect();
+        assert_eq!(dy.len(), 4, "three keyframes and the hold: {values}");
+        assert_eq!(dy[0], 0.0);
+        assert!(dy[1] > 10.0 && dy[2] > dy[1] && dy[3] == dy[2], "{values}");
+        // The fixed marker sits where the rider ends: both at height -1 above the origin.
+        let circle =
+            |k: usize| -> String { svg.split("<circle").nth(k).expect("circle")[..60].to_owned() };
+        let cy = |c: &str| -> f64 {
+            c.split("cy=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .and_then(|s| s.parse().ok())
+                .expect("cy")
+        };
+        assert!((cy(&circle(1)) - (cy(&circle(2)) + dy[2])).abs() < 0.2);
     }
 }
