@@ -14,10 +14,10 @@ mod book;
 #[path = "browser/decay.rs"]
 mod decay;
 mod fixture;
-#[path = "browser/reading.rs"]
-mod reading;
 #[path = "browser/landscapes.rs"]
 mod landscapes;
+#[path = "browser/reading.rs"]
+mod reading;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
