@@ -95,12 +95,13 @@ fn the_weight_decay_families_switch_without_script() {
     );
     let seen = check_families(&probe(&dom));
     let want = [
+        ("Rastrigin plus (λ/2)|θ|² for a range of λ", 5),
         ("Rastrigin plus (λ/2)|θ|² along the diagonal", 5),
         ("Adam with weight decay and AdamW", 4),
         ("Shifted Rastrigin plus λ|θ|² along the diagonal", 5),
     ];
     let want: Vec<(String, usize)> = want.iter().map(|(t, n)| ((*t).to_owned(), *n)).collect();
-    assert_eq!(seen, want, "the chapter's three families, in order");
+    assert_eq!(seen, want, "the chapter's four families, in order");
 }
 
 #[test]
