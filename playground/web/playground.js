@@ -251,7 +251,8 @@
       dot(p.points[0], 6, '#fff');
       var end = p.points[p.points.length - 1];
       if (p.diverged) {
-        var X = G.px(end[0]), Y = G.py(end[1]);
+        var X = Math.max(G.px(-G.lim), Math.min(G.px(G.lim), G.px(end[0]))); // on the map's edge when off it
+        var Y = Math.max(G.py(G.lim), Math.min(G.py(-G.lim), G.py(end[1])));
         g.strokeStyle = '#e8112d'; g.lineWidth = 3;
         g.beginPath(); g.moveTo(X - 7, Y - 7); g.lineTo(X + 7, Y + 7); g.moveTo(X + 7, Y - 7); g.lineTo(X - 7, Y + 7); g.stroke();
       } else {

@@ -8,7 +8,7 @@
 
 use crate::config::Settings;
 use crate::progress::Progress;
-use crate::wasm::{self, Toolchain};
+use crate::wasm;
 use anyhow::{Context, Result};
 use base64::Engine;
 use std::io::Write;
@@ -50,7 +50,7 @@ pub fn block(settings: &Settings, progress: &Progress) -> Result<String> {
             "This build of the book leaves the live playground out.",
         ));
     }
-    let Some(toolchain) = Toolchain::detect() else {
+    let Some((toolchain, version)) = wasm::detect_remembered(&settings.work_dir)? else {
         progress.line(&format!(
             "warning: the book is built without the live playground: no WebAssembly \
              toolchain; {}",
@@ -61,7 +61,7 @@ pub fn block(settings: &Settings, progress: &Progress) -> Result<String> {
              WebAssembly toolchain.",
         ));
     };
-    let module = wasm::module(settings, &toolchain, progress)?;
+    let module = wasm::module(settings, &toolchain, &version, progress)?;
     let web = wasm::crate_dir(settings).join("web");
     let read = |name: &str| {
         let path = web.join(name);

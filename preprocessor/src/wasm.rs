@@ -10,6 +10,7 @@
 
 use crate::config::Settings;
 use crate::progress::{Progress, seconds};
+use crate::toolchain;
 use crate::workspace::{self, atomic_write};
 use anyhow::{Context, Result, bail};
 use std::ffi::OsString;
@@ -127,6 +128,68 @@ impl Toolchain {
     }
 }
 
+/// [`Toolchain::detect`] and the toolchain's `rustc -vV`, remembered in
+/// `<work-dir>/wasm/toolchain` under a fingerprint of what picks them (the chapters' compiler
+/// fingerprint, `RUSTC`, Debian's files): an unchanged machine starts no process.
+///
+/// # Errors
+/// The toolchain's `rustc -vV` cannot run.
+pub fn detect_remembered(work_dir: &Path) -> Result<Option<(Toolchain, String)>> {
+    let mut h = blake3::Hasher::new();
+    h.update(toolchain::fingerprint(work_dir).as_bytes());
+    h.update(
+        std::env::var_os("RUSTC")
+            .unwrap_or_default()
+            .as_encoded_bytes(),
+    );
+    for path in [DEBIAN_RUSTC, DEBIAN_CARGO, DEBIAN_STD_SOURCES]
+        .iter()
+        .chain(DEBIAN_LINKERS)
+    {
+        h.update(toolchain::stamp(Path::new(path)).as_bytes());
+    }
+    let fingerprint = h.finalize().to_hex().to_string();
+    let memo = work_dir.join("wasm").join("toolchain");
+    if let Ok(text) = std::fs::read_to_string(&memo) {
+        let mut parts = text.splitn(4, '\n');
+        if let (Some(stored), Some(kind), Some(arg), Some(version)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+            && stored == fingerprint
+        {
+            let found = match kind {
+                "standard" => Some(Toolchain::Standard { rustc: arg.into() }),
+                "debian" => Some(Toolchain::Debian { linker: arg.into() }),
+                _ => None,
+            };
+            return Ok(found.map(|t| (t, version.to_owned())));
+        }
+    }
+    let found = match Toolchain::detect() {
+        None => None,
+        Some(t) => {
+            let out = Command::new(t.rustc())
+                .arg("-vV")
+                .output()
+                .context("cannot run `rustc -vV` of the WebAssembly toolchain")?;
+            Some((t, String::from_utf8_lossy(&out.stdout).into_owned()))
+        }
+    };
+    let (kind, arg, version) = match &found {
+        None => ("none", String::new(), ""),
+        Some((Toolchain::Standard { rustc }, v)) => {
+            ("standard", rustc.to_string_lossy().into_owned(), v.as_str())
+        }
+        Some((Toolchain::Debian { linker }, v)) => {
+            ("debian", linker.display().to_string(), v.as_str())
+        }
+    };
+    atomic_write(
+        &memo,
+        format!("{fingerprint}\n{kind}\n{arg}\n{version}").as_bytes(),
+    )?;
+    Ok(found)
+}
+
 /// Whether `dir` holds a standard library (`libcore-*.rlib`).
 fn has_core(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|entries| {
@@ -147,7 +210,12 @@ pub fn crate_dir(settings: &Settings) -> PathBuf {
 ///
 /// # Errors
 /// The playground crate is missing, or cargo fails (the error carries cargo's message).
-pub fn module(settings: &Settings, toolchain: &Toolchain, progress: &Progress) -> Result<Vec<u8>> {
+pub fn module(
+    settings: &Settings,
+    toolchain: &Toolchain,
+    version: &str,
+    progress: &Progress,
+) -> Result<Vec<u8>> {
     let crate_dir = crate_dir(settings);
     if !crate_dir.join("Cargo.toml").is_file() {
         bail!(
@@ -163,7 +231,7 @@ pub fn module(settings: &Settings, toolchain: &Toolchain, progress: &Progress) -
         .with_context(|| format!("cannot create {}", lock_path.display()))?;
     lock.lock()
         .with_context(|| format!("cannot lock {}", lock_path.display()))?;
-    let key = key(settings, toolchain)?;
+    let key = key(settings, toolchain, version)?;
     let stored = dir.join(format!("{key}.wasm"));
     if let Ok(bytes) = std::fs::read(&stored) {
         return Ok(bytes);
@@ -173,7 +241,9 @@ pub fn module(settings: &Settings, toolchain: &Toolchain, progress: &Progress) -
         toolchain.describe()
     ));
     let started = Instant::now();
-    let target_dir = dir.join("target");
+    // Cargo's own folder for the module, in the shared target folder: another work folder
+    // (a copy of the book, the build bench) recompiles nothing.
+    let target_dir = settings.target_dir.join("descent-wasm");
     let out = toolchain
         .command(&settings.library.join("Cargo.toml"), &target_dir)
         .current_dir(&settings.library)
@@ -219,7 +289,7 @@ fn remove_others(dir: &Path, keep: &Path) {
 
 /// The module's key: the toolchain (`rustc -vV` and how it is used), the library's sources
 /// and `Cargo.toml`, `Cargo.lock`, and the playground crate's manifest and sources.
-fn key(settings: &Settings, toolchain: &Toolchain) -> Result<String> {
+fn key(settings: &Settings, toolchain: &Toolchain, version: &str) -> Result<String> {
     let mut h = blake3::Hasher::new();
     let mut field = |name: &str, value: &[u8]| {
         h.update(name.as_bytes());
@@ -228,11 +298,7 @@ fn key(settings: &Settings, toolchain: &Toolchain) -> Result<String> {
     };
     field("format", FORMAT.as_bytes());
     field("toolchain", format!("{toolchain:?}").as_bytes());
-    let version = Command::new(toolchain.rustc())
-        .arg("-vV")
-        .output()
-        .context("cannot run `rustc -vV` of the WebAssembly toolchain")?;
-    field("rustc", &version.stdout);
+    field("rustc", version.as_bytes());
     field(
         "sources",
         crate::cache::hash_tree(&settings.library.join("src"))?.as_bytes(),

@@ -31,6 +31,16 @@ fn live_chapter() -> Option<(PathBuf, String)> {
         );
         return None;
     }
+    let bytes: usize = html
+        .split("data-bytes=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .expect("the module's size");
+    assert!(
+        bytes <= 150_000,
+        "the module is {bytes} bytes, over its 150 KB"
+    );
     Some((book, html))
 }
 
@@ -226,10 +236,20 @@ fn the_page_computes_the_librarys_own_paths() {
         }
     }
     assert_eq!(diverged, 1, "one case diverges");
+    // The same path natively, for the ratio (BENCHMARKS.md).
+    let started = std::time::Instant::now();
+    let mut native_runs = 0u32;
+    while native_runs < 200 || started.elapsed().as_millis() < 200 {
+        std::hint::black_box(run(&Peaks, [0.25, 1.3], Adam::new(0.1).unwrap(), 200).unwrap());
+        native_runs += 1;
+    }
+    let native_ms = started.elapsed().as_secs_f64() * 1e3 / f64::from(native_runs);
+    let page_ms = report["ms"].as_f64().unwrap_or(f64::NAN);
     eprintln!(
-        "a 200-step Adam path on peaks in the page: {:.4} ms ({} runs)",
-        report["ms"].as_f64().unwrap_or(f64::NAN),
-        report["runs"]
+        "a 200-step Adam path on peaks: {page_ms:.4} ms in the page ({} runs), {native_ms:.4} ms \
+         natively ({native_runs} runs), ratio {:.2}",
+        report["runs"],
+        page_ms / native_ms
     );
 }
 
