@@ -63,6 +63,14 @@ impl Toolchain {
     /// Finds one: the standard toolchain first, then Debian's; `None` when neither is there.
     pub fn detect() -> Option<Self> {
         let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let debian = [DEBIAN_RUSTC, DEBIAN_CARGO, DEBIAN_STD_SOURCES].map(Path::new);
+        let linkers: Vec<&Path> = DEBIAN_LINKERS.iter().map(Path::new).collect();
+        Self::detect_in(rustc, debian, &linkers)
+    }
+
+    /// [`Toolchain::detect`] with its places given: `rustc`, Debian's compiler, cargo and std
+    /// sources, and the `wasm-ld`s to try, newest first.
+    fn detect_in(rustc: OsString, debian: [&Path; 3], linkers: &[&Path]) -> Option<Self> {
         let libdir = Command::new(&rustc)
             .args(["--print", "target-libdir", "--target", TARGET])
             .output()
@@ -72,17 +80,10 @@ impl Toolchain {
         if libdir.is_some_and(|dir| has_core(&dir)) {
             return Some(Self::Standard { rustc });
         }
-        let debian = [DEBIAN_RUSTC, DEBIAN_CARGO, DEBIAN_STD_SOURCES]
-            .iter()
-            .all(|p| Path::new(p).exists());
-        let linker = DEBIAN_LINKERS
-            .iter()
-            .map(PathBuf::from)
-            .find(|p| p.is_file());
-        match linker {
-            Some(linker) if debian => Some(Self::Debian { linker }),
-            _ => None,
-        }
+        let linker = linkers.iter().find(|p| p.is_file())?;
+        debian.iter().all(|p| p.exists()).then(|| Self::Debian {
+            linker: linker.to_path_buf(),
+        })
     }
 
     /// In words, for the build's progress line.
@@ -322,4 +323,45 @@ fn key(settings: &Settings, toolchain: &Toolchain, version: &str) -> Result<Stri
         field("lock", &bytes);
     }
     Ok(h.finalize().to_hex().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_target_and_no_debian_toolchain_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let found = Toolchain::detect_in(
+            missing.clone().into_os_string(),
+            [&missing, &missing, &missing],
+            &[&missing],
+        );
+        assert_eq!(found, None);
+    }
+
+    #[test]
+    fn debians_toolchain_needs_its_three_parts_and_a_linker() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, "").unwrap();
+            p
+        };
+        let (rustc, cargo, linker) = (file("rustc"), file("cargo"), file("wasm-ld-19"));
+        let sources = dir.path().join("library");
+        std::fs::create_dir(&sources).unwrap();
+        let no_rustc = dir.path().join("no-rustc").into_os_string();
+        let found = Toolchain::detect_in(no_rustc.clone(), [&rustc, &cargo, &sources], &[&linker]);
+        assert_eq!(
+            found,
+            Some(Toolchain::Debian {
+                linker: linker.clone()
+            })
+        );
+        let without_sources = dir.path().join("no-sources");
+        let found = Toolchain::detect_in(no_rustc, [&rustc, &cargo, &without_sources], &[&linker]);
+        assert_eq!(found, None, "rust-web-src missing");
+    }
 }
