@@ -10,13 +10,20 @@
 /// The `ndarray` this library is built on, so a chapter needs no second copy.
 pub use ndarray;
 
+#[cfg(feature = "native")]
 pub mod cell;
+#[cfg(feature = "native")]
 pub mod data;
+#[cfg(feature = "native")]
 pub mod device;
+#[cfg(feature = "native")]
 pub mod figure;
 pub mod landscape;
+#[cfg(feature = "native")]
 pub mod logistic;
 pub mod optim;
 pub mod plane;
+#[cfg(feature = "native")]
 pub mod prelude;
+#[cfg(feature = "native")]
 pub mod train;

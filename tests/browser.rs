@@ -16,6 +16,8 @@ mod decay;
 mod fixture;
 #[path = "browser/landscapes.rs"]
 mod landscapes;
+#[path = "browser/playground.rs"]
+mod playground;
 #[path = "browser/reading.rs"]
 mod reading;
 

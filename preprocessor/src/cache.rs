@@ -114,7 +114,7 @@ pub fn global_key(settings: &Settings) -> Result<GlobalKey> {
     );
     field(
         "sources",
-        hash_tree(&settings.library.join("src"), Contents)?.as_bytes(),
+        hash_tree(&settings.library.join("src"))?.as_bytes(),
     );
     for file in ["Cargo.toml", "build.rs"] {
         if let Ok(bytes) = std::fs::read(settings.library.join(file)) {
@@ -132,12 +132,12 @@ pub fn global_key(settings: &Settings) -> Result<GlobalKey> {
     }
     let mut memo = data_hash::Memo::open(&settings.work_dir);
     for data in &settings.data {
-        field("data", hash_tree(data, Data(&mut memo))?.as_bytes());
+        field("data", hash_tree_with(data, Data(&mut memo))?.as_bytes());
     }
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV) {
         field(
             "data-env",
-            hash_tree(Path::new(&dir), Data(&mut memo))?.as_bytes(),
+            hash_tree_with(Path::new(&dir), Data(&mut memo))?.as_bytes(),
         );
     }
     memo.save();
@@ -233,8 +233,17 @@ fn hash_crate(folder: &Path) -> Result<String> {
 
 /// Hash of every file under `path` (names and contents or metadata, in sorted order); a
 /// missing path hashes as empty.
-fn hash_tree(path: &Path, part: Part<'_>) -> Result<String> {
+fn hash_tree_with(path: &Path, part: Part<'_>) -> Result<String> {
     hash_files(path, part, &|_| true)
+}
+
+/// Hash of every file under `path` by name and contents, in sorted order; a missing path
+/// hashes as empty.
+///
+/// # Errors
+/// A file that cannot be read.
+pub fn hash_tree(path: &Path) -> Result<String> {
+    hash_tree_with(path, Contents)
 }
 
 /// [`hash_tree`] over the entries whose names `keep` accepts. Symbolic links are followed; a
@@ -419,9 +428,9 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("a")).unwrap();
         std::fs::write(dir.path().join("a/x.rs"), "1").unwrap();
         std::os::unix::fs::symlink("..", dir.path().join("a/up")).unwrap();
-        let before = hash_tree(dir.path(), Contents).unwrap();
+        let before = hash_tree(dir.path()).unwrap();
         std::fs::write(dir.path().join("a/x.rs"), "2").unwrap();
-        assert_ne!(before, hash_tree(dir.path(), Contents).unwrap());
+        assert_ne!(before, hash_tree(dir.path()).unwrap());
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod exec;
 pub mod linemap;
 pub mod markdown;
 pub mod maths;
+pub mod playground;
 pub mod preprocess;
 pub mod process;
 pub mod program;
@@ -29,6 +30,7 @@ pub mod run;
 pub mod svg;
 pub mod toolchain;
 pub mod verify;
+pub mod wasm;
 pub mod watch;
 pub mod workspace;
 

@@ -9,7 +9,7 @@ use crate::markdown::{self, Scan};
 use crate::progress::Progress;
 use crate::render::{self, Edit};
 use crate::results;
-use crate::{maths, program};
+use crate::{maths, playground, program};
 use anyhow::{Result, bail};
 use mdbook_preprocessor::book::{Book, BookItem};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
@@ -123,6 +123,13 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
         outcomes.extend(with_cells.iter().copied().zip(results));
     }
 
+    // The live playground, built once for every chapter that asks for it.
+    let playground_block = if execute && found.iter().any(|f| playground::wanted(&f.content)) {
+        Some(playground::block(&settings, &progress)?)
+    } else {
+        None
+    };
+
     let mut errors: Vec<String> = Vec::new();
     let mut pages: HashMap<PathBuf, String> = HashMap::new();
     let mut ids = HashSet::new();
@@ -170,6 +177,13 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
             page.push_str(&render::note(device, o.recorded_run_ms));
         }
         pages.insert(f.key.clone(), page);
+    }
+
+    if let Some(block) = &playground_block {
+        for f in found.iter().filter(|f| playground::wanted(&f.content)) {
+            let page = pages.remove(&f.key).unwrap_or_else(|| f.content.clone());
+            pages.insert(f.key.clone(), playground::splice(&page, block));
+        }
     }
 
     if !errors.is_empty() && !render_errors {

@@ -40,7 +40,7 @@ pub fn version(work_dir: &Path) -> Result<String> {
     Ok(version)
 }
 
-fn fingerprint(work_dir: &Path) -> String {
+pub(crate) fn fingerprint(work_dir: &Path) -> String {
     let mut h = blake3::Hasher::new();
     for var in [
         "RUSTC",

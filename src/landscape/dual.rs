@@ -252,23 +252,23 @@ impl<const N: usize> Dual<N> {
     /// Sine.
     #[inline]
     pub fn sin(self) -> Self {
-        self.chain(self.v.sin(), self.v.cos())
+        self.chain(Scalar::sin(self.v), Scalar::cos(self.v))
     }
     /// Cosine.
     #[inline]
     pub fn cos(self) -> Self {
-        self.chain(self.v.cos(), -self.v.sin())
+        self.chain(Scalar::cos(self.v), -Scalar::sin(self.v))
     }
     /// `e^self`.
     #[inline]
     pub fn exp(self) -> Self {
-        let e = self.v.exp();
+        let e = Scalar::exp(self.v);
         self.chain(e, e)
     }
     /// Natural logarithm.
     #[inline]
     pub fn ln(self) -> Self {
-        self.chain(self.v.ln(), 1.0 / self.v)
+        self.chain(Scalar::ln(self.v), 1.0 / self.v)
     }
     /// Square root.
     #[inline]
@@ -279,7 +279,7 @@ impl<const N: usize> Dual<N> {
     /// Hyperbolic tangent.
     #[inline]
     pub fn tanh(self) -> Self {
-        let t = self.v.tanh();
+        let t = Scalar::tanh(self.v);
         self.chain(t, 1.0 - t * t)
     }
     /// Absolute value (derivative 0 at 0, as in PyTorch).
@@ -310,7 +310,7 @@ impl<const N: usize> Dual<N> {
         if p == 0.0 {
             return Self::constant(1.0);
         }
-        self.chain(self.v.powf(p), p * self.v.powf(p - 1.0))
+        self.chain(Scalar::powf(self.v, p), p * Scalar::powf(self.v, p - 1.0))
     }
 }
 

@@ -64,6 +64,9 @@ pub trait Scalar:
     fn powf(self, p: f64) -> Self;
 }
 
+// The transcendental functions come from the `libm` crate, not the platform's maths library:
+// the same bits natively and in the playground's WebAssembly module, so a path in the page is
+// the path of the book.
 impl Scalar for f64 {
     #[inline]
     fn value(self) -> f64 {
@@ -71,19 +74,19 @@ impl Scalar for f64 {
     }
     #[inline]
     fn sin(self) -> Self {
-        f64::sin(self)
+        libm::sin(self)
     }
     #[inline]
     fn cos(self) -> Self {
-        f64::cos(self)
+        libm::cos(self)
     }
     #[inline]
     fn exp(self) -> Self {
-        f64::exp(self)
+        libm::exp(self)
     }
     #[inline]
     fn ln(self) -> Self {
-        f64::ln(self)
+        libm::log(self)
     }
     #[inline]
     fn sqrt(self) -> Self {
@@ -91,7 +94,7 @@ impl Scalar for f64 {
     }
     #[inline]
     fn tanh(self) -> Self {
-        f64::tanh(self)
+        libm::tanh(self)
     }
     #[inline]
     fn abs(self) -> Self {
@@ -103,6 +106,6 @@ impl Scalar for f64 {
     }
     #[inline]
     fn powf(self, p: f64) -> Self {
-        f64::powf(self, p)
+        libm::pow(self, p)
     }
 }

@@ -168,8 +168,9 @@ impl<T: Real> Optimizer<T> for Adam<T> {
         let t = self.steps as f64;
         let (beta1, beta2) = c.betas;
         // Scalars in f64, as Python floats in PyTorch.
-        let bias_correction1 = 1.0 - beta1.powf(t);
-        let bias_correction2 = 1.0 - beta2.powf(t);
+        // `libm`, not the platform's `pow`: the same bits natively and in WebAssembly.
+        let bias_correction1 = 1.0 - libm::pow(beta1, t);
+        let bias_correction2 = 1.0 - libm::pow(beta2, t);
         let neg_step_size = T::from_f64(-(c.lr / bias_correction1));
         let bias_correction2_sqrt = T::from_f64(bias_correction2.sqrt());
         let w1 = T::from_f64(1.0 - beta1);

@@ -141,7 +141,7 @@ impl<T: Real> Optimizer<T> for Adamax<T> {
         }
         self.steps += 1;
         let (beta1, beta2) = c.betas;
-        let neg_clr = T::from_f64(-(c.lr / (1.0 - beta1.powf(self.steps as f64))));
+        let neg_clr = T::from_f64(-(c.lr / (1.0 - libm::pow(beta1, self.steps as f64))));
         let w1 = T::from_f64(1.0 - beta1);
         let b2 = T::from_f64(beta2);
         let eps = T::from_f64(c.eps);

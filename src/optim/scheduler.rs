@@ -187,9 +187,9 @@ impl LrScheduler for CosineAnnealingLr {
         let restart = (self.last_epoch - 1 + self.t_max).is_multiple_of(2 * self.t_max);
         let lr = if restart {
             // (e - 1 - t_max) is a multiple of 2 t_max: the bottom of the cosine was passed.
-            current + (self.base_lr - self.eta_min) * (1.0 - (PI / t).cos()) / 2.0
+            current + (self.base_lr - self.eta_min) * (1.0 - libm::cos(PI / t)) / 2.0
         } else {
-            (1.0 + (PI * e / t).cos()) / (1.0 + (PI * (e - 1.0) / t).cos())
+            (1.0 + libm::cos(PI * e / t)) / (1.0 + libm::cos(PI * (e - 1.0) / t))
                 * (current - self.eta_min)
                 + self.eta_min
         };

@@ -7,6 +7,7 @@
 use std::ops::RangeInclusive;
 
 use ndarray::ArrayView2;
+#[cfg(feature = "parallel")]
 use rayon::prelude::*;
 
 /// Why a grid could not be made.
@@ -119,7 +120,11 @@ impl Grid {
         let x = check("x", &x, nx)?;
         let y = check("y", &y, ny)?;
         let mut values = vec![0.0; nx * ny];
-        values.par_chunks_mut(nx).enumerate().for_each(|(j, row)| {
+        #[cfg(feature = "parallel")]
+        let rows = values.par_chunks_mut(nx);
+        #[cfg(not(feature = "parallel"))]
+        let rows = values.chunks_mut(nx);
+        rows.enumerate().for_each(|(j, row)| {
             let yv = at(y, j, ny);
             for (i, cell) in row.iter_mut().enumerate() {
                 *cell = f(at(x, i, nx), yv);
@@ -147,16 +152,16 @@ impl Grid {
         let y = check("y", &y, ny)?;
         let mut values = vec![0.0; nx * ny];
         let mut extras = vec![T::default(); nx * ny];
-        values
-            .par_chunks_mut(nx)
-            .zip(extras.par_chunks_mut(nx))
-            .enumerate()
-            .for_each(|(j, (row, extra))| {
-                let yv = at(y, j, ny);
-                for (i, (cell, e)) in row.iter_mut().zip(extra.iter_mut()).enumerate() {
-                    (*cell, *e) = f(at(x, i, nx), yv);
-                }
-            });
+        #[cfg(feature = "parallel")]
+        let rows = values.par_chunks_mut(nx).zip(extras.par_chunks_mut(nx));
+        #[cfg(not(feature = "parallel"))]
+        let rows = values.chunks_mut(nx).zip(extras.chunks_mut(nx));
+        rows.enumerate().for_each(|(j, (row, extra))| {
+            let yv = at(y, j, ny);
+            for (i, (cell, e)) in row.iter_mut().zip(extra.iter_mut()).enumerate() {
+                (*cell, *e) = f(at(x, i, nx), yv);
+            }
+        });
         let grid = Grid {
             x,
             y,
@@ -282,31 +287,37 @@ impl Grid {
     }
 
     /// The x of column `i`.
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn xi(&self, i: usize) -> f64 {
         at(self.x, i, self.nx)
     }
 
     /// The y of row `j`.
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn yj(&self, j: usize) -> f64 {
         at(self.y, j, self.ny)
     }
 
     /// The x range as a pair.
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn x_pair(&self) -> (f64, f64) {
         self.x
     }
 
     /// The y range as a pair.
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn y_pair(&self) -> (f64, f64) {
         self.y
     }
 
     /// The smallest and largest finite values (`(0, 1)` when there are none).
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn finite_range(&self) -> (f64, f64) {
         self.range().unwrap_or((0.0, 1.0))
     }
 
     /// The same function resampled to `n` x `n` points (bilinear), for coarser drawings.
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn resample(&self, n: usize) -> Grid {
         if self.nx == n && self.ny == n {
             return self.clone();
@@ -325,6 +336,7 @@ impl Grid {
     }
 
     /// The grid, resampled to `n` x `n` when it is finer than that.
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn at_most(&self, n: usize) -> Grid {
         if self.nx > n || self.ny > n {
             self.resample(n)
@@ -334,6 +346,7 @@ impl Grid {
     }
 
     /// The values mapped through `f` (e.g. a log for colours).
+    #[cfg_attr(not(feature = "native"), allow(dead_code))]
     pub(crate) fn map(&self, f: impl Fn(f64) -> f64) -> Grid {
         Grid {
             values: self.values.iter().map(|&v| f(v)).collect(),

@@ -1,4 +1,5 @@
-//! What `watch` watches: the chapters' folder, the library's sources and manifest, the
+//! What `watch` watches: the chapters' folder, the library's sources and manifest (and the
+//! playground crate's), the
 //! lockfile, the data folders, the path crates the cells use, the theme, `book.toml`'s extra
 //! watch folders and extra CSS/JS, and `book.toml` itself. Never the target, work or build
 //! folder: the build writes there, and watching them would rebuild forever.
@@ -27,6 +28,9 @@ impl Watched {
         let mut trees = vec![
             settings.src_dir.clone(),
             settings.library.join("src"),
+            // The live playground's crate: its Rust sources, script and styles.
+            crate::wasm::crate_dir(settings).join("src"),
+            crate::wasm::crate_dir(settings).join("web"),
             book.theme_dir(),
         ];
         trees.extend(settings.data.iter().cloned());
@@ -42,6 +46,7 @@ impl Watched {
             root.join("book.toml"),
             settings.library.join("Cargo.toml"),
             settings.library.join("build.rs"),
+            crate::wasm::crate_dir(settings).join("Cargo.toml"),
         ];
         files.extend(settings.lockfile.iter().cloned());
         files.extend(html.additional_css.iter().map(|f| root.join(f)));
