@@ -10,23 +10,24 @@
   var say = function (text) { need.textContent = text; };
   // Menus in the order of `Function::ALL` and `Optimiser::ALL` (playground/src/setting.rs).
   var FUNCTIONS = [
-    { name: 'peaks', lim: 3, start: [0.25, 1.3] },
-    { name: 'Rastrigin', lim: 3, start: [-2.45, -2.45] },
-    { name: 'Rosenbrock', lim: 3, start: [2, -2], log: true },
-    { name: 'fancy', lim: 5, start: [-4, 4] },
-    { name: 'angry', lim: 3, start: [-2, 2] }
+    { key: 'peaks', name: 'peaks', lim: 3, start: [0.25, 1.3] },
+    { key: 'rastrigin', name: 'Rastrigin', lim: 3, start: [-2.45, -2.45] },
+    { key: 'rosenbrock', name: 'Rosenbrock', lim: 3, start: [2, -2], log: true },
+    { key: 'fancy', name: 'fancy', lim: 5, start: [-4, 4] },
+    { key: 'angry', name: 'angry', lim: 3, start: [-2, 2] }
   ];
   var OPTIMISERS = [
-    { name: 'SGD', uses: [] },
-    { name: 'SGD with momentum', uses: ['momentum'] },
-    { name: 'SGD, Nesterov momentum', uses: ['momentum'] },
-    { name: 'RMSprop', uses: ['momentum'] },
-    { name: 'Adagrad', uses: [] },
-    { name: 'Adam', uses: ['beta1', 'beta2'] },
-    { name: 'AdamW', uses: ['beta1', 'beta2'] },
-    { name: 'Adamax', uses: ['beta1', 'beta2'] }
+    { key: 'sgd', name: 'SGD', uses: [] },
+    { key: 'sgd-momentum', name: 'SGD with momentum', uses: ['momentum'] },
+    { key: 'sgd-nesterov', name: 'SGD, Nesterov momentum', uses: ['momentum'] },
+    { key: 'rmsprop', name: 'RMSprop', uses: ['momentum'] },
+    { key: 'adagrad', name: 'Adagrad', uses: [] },
+    { key: 'adam', name: 'Adam', uses: ['beta1', 'beta2'] },
+    { key: 'adamw', name: 'AdamW', uses: ['beta1', 'beta2'] },
+    { key: 'adamax', name: 'Adamax', uses: ['beta1', 'beta2'] }
   ];
-  var SCHEDULES = ['none', 'ExponentialLR', 'CosineAnnealingLR (T_max = steps)'];
+  var SCHEDULES = [{ key: 'none', name: 'none' }, { key: 'exponential', name: 'ExponentialLR' },
+    { key: 'cosine', name: 'CosineAnnealingLR (T_max = steps)' }];
   var wasm = null;
   // Decoding: the module travels gzipped and base64-encoded inside the page (no fetch, so the
   // book works from file:// too).
@@ -103,6 +104,34 @@
     var a = Math.abs(v);
     return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : String(+v.toPrecision(5));
   }
+  // The settings the chapter's marker line gives (`data-pg-*`, checked when the book was built):
+  // set on the controls, and returned as a reader of each control's value that keeps a given
+  // number exact (a slider snaps 9.982 to its step) until the reader moves that control.
+  function preset(c) {
+    var d = root.dataset, given = {};
+    var index = function (list, key) {
+      return String(list.map(function (o) { return o.key; }).indexOf(key));
+    };
+    if (d.pgFunction) c.function.value = index(FUNCTIONS, d.pgFunction);
+    var start = FUNCTIONS[+c.function.value].start;
+    c.x.value = d.pgX || start[0];
+    c.y.value = d.pgY || start[1];
+    if (d.pgOptimiser) c.optimiser.value = index(OPTIMISERS, d.pgOptimiser);
+    if (d.pgSchedule) c.schedule.value = index(SCHEDULES, d.pgSchedule);
+    if (d.pgSteps) c.steps.value = d.pgSteps;
+    var numbers = { lr: d.pgLr, momentum: d.pgMomentum, beta1: d.pgBeta1, beta2: d.pgBeta2,
+      weightDecay: d.pgWeightDecay, gamma: d.pgGamma };
+    Object.keys(numbers).forEach(function (k) {
+      if (numbers[k] === undefined) return;
+      c[k].value = k === 'lr' ? Math.log10(+numbers[k]) : numbers[k];
+      given[k] = { shown: c[k].value, value: +numbers[k] };
+    });
+    return function (k) {
+      var g = given[k];
+      if (g && c[k].value === g.shown) return g.value;
+      return k === 'lr' ? Math.pow(10, +c[k].value) : +c[k].value;
+    };
+  }
   function build() {
     need.hidden = true;
     var form = el('form', { 'class': 'pg-controls', 'aria-label': 'Playground settings' }, root);
@@ -115,22 +144,23 @@
     c.momentum = range(0, 0.99, 0.01, 0.9);
     c.beta1 = range(0, 0.99, 0.01, 0.9);
     c.beta2 = range(0.9, 0.9999, 0.0001, 0.999);
-    c.weightDecay = range(0, 1, 0.01, 0);
-    c.schedule = select(SCHEDULES);
-    c.gamma = range(0.9, 1, 0.001, 0.99);
+    c.weightDecay = range(0, 10, 0.01, 0);
+    c.schedule = select(SCHEDULES.map(function (s) { return s.name; }));
+    c.gamma = range(0.5, 1, 0.001, 0.99);
     c.steps = range(1, 500, 1, 200);
     c.x = number(FUNCTIONS[0].start[0], 0.01);
     c.y = number(FUNCTIONS[0].start[1], 0.01);
+    var exact = preset(c);
     var f = {};
     f.function = field(form, 'Function', c.function);
     f.optimiser = field(form, 'Optimiser', c.optimiser);
-    f.lr = field(form, 'Learning rate', c.lr, function () { return fmt(Math.pow(10, +c.lr.value)); });
-    f.momentum = field(form, 'Momentum', c.momentum, function () { return c.momentum.value; });
-    f.beta1 = field(form, 'β₁', c.beta1, function () { return c.beta1.value; });
-    f.beta2 = field(form, 'β₂', c.beta2, function () { return c.beta2.value; });
-    f.weightDecay = field(form, 'Weight decay', c.weightDecay, function () { return c.weightDecay.value; });
+    f.lr = field(form, 'Learning rate', c.lr, function () { return fmt(exact('lr')); });
+    f.momentum = field(form, 'Momentum', c.momentum, function () { return fmt(exact('momentum')); });
+    f.beta1 = field(form, 'β₁', c.beta1, function () { return fmt(exact('beta1')); });
+    f.beta2 = field(form, 'β₂', c.beta2, function () { return fmt(exact('beta2')); });
+    f.weightDecay = field(form, 'Weight decay', c.weightDecay, function () { return fmt(exact('weightDecay')); });
     f.schedule = field(form, 'Schedule', c.schedule);
-    f.gamma = field(form, 'γ per step', c.gamma, function () { return c.gamma.value; });
+    f.gamma = field(form, 'γ per step', c.gamma, function () { return fmt(exact('gamma')); });
     f.steps = field(form, 'Steps', c.steps, function () { return c.steps.value; });
     f.x = field(form, 'Start x', c.x);
     f.y = field(form, 'Start y', c.y);
@@ -143,9 +173,9 @@
     function setting() {
       return {
         function: +c.function.value, optimiser: +c.optimiser.value,
-        lr: Math.pow(10, +c.lr.value), momentum: +c.momentum.value,
-        beta1: +c.beta1.value, beta2: +c.beta2.value, weightDecay: +c.weightDecay.value,
-        schedule: +c.schedule.value, gamma: +c.gamma.value, steps: +c.steps.value,
+        lr: exact('lr'), momentum: exact('momentum'),
+        beta1: exact('beta1'), beta2: exact('beta2'), weightDecay: exact('weightDecay'),
+        schedule: +c.schedule.value, gamma: exact('gamma'), steps: +c.steps.value,
         x: +c.x.value, y: +c.y.value
       };
     }
@@ -154,7 +184,7 @@
       ['momentum', 'beta1', 'beta2'].forEach(function (k) { f[k].hidden = o.uses.indexOf(k) < 0; });
       f.gamma.hidden = c.schedule.value !== '1';
       for (var k in f) if (f[k].update) f[k].update();
-      c.lr.setAttribute('aria-valuetext', fmt(Math.pow(10, +c.lr.value)));
+      c.lr.setAttribute('aria-valuetext', fmt(exact('lr')));
       var s = setting(), p = path(s);
       state.last = p;
       draw(s, p);

@@ -13,26 +13,148 @@ use anyhow::{Context, Result};
 use base64::Engine;
 use std::io::Write;
 
-/// The line a chapter writes where the playground goes.
-pub const MARKER: &str = "<!-- descent:playground -->";
+/// How a chapter's playground line begins: `<!-- descent:playground -->` alone, or with the
+/// settings the playground starts from, `<!-- descent:playground optimiser=adam lr=0.19 -->`.
+pub const MARKER: &str = "<!-- descent:playground";
 
 /// Environment variable that leaves the playground out (`off`).
 pub const SWITCH_ENV: &str = "DESCENT_PLAYGROUND";
 
-/// Whether `content` has the marker on a line of its own.
-pub fn wanted(content: &str) -> bool {
-    content.lines().any(|l| l.trim() == MARKER)
+/// The settings a marker line may give, each with what it accepts. Names must match the `key`s
+/// of the script's menus (`playground/web/playground.js`); numbers must lie in its sliders.
+const SETTINGS: [(&str, Accepts); 12] = [
+    (
+        "function",
+        Accepts::Name(&["peaks", "rastrigin", "rosenbrock", "fancy", "angry"]),
+    ),
+    (
+        "optimiser",
+        Accepts::Name(&[
+            "sgd",
+            "sgd-momentum",
+            "sgd-nesterov",
+            "rmsprop",
+            "adagrad",
+            "adam",
+            "adamw",
+            "adamax",
+        ]),
+    ),
+    ("lr", Accepts::Number(1e-4, 10.0)),
+    ("momentum", Accepts::Number(0.0, 0.99)),
+    ("beta1", Accepts::Number(0.0, 0.99)),
+    ("beta2", Accepts::Number(0.9, 0.9999)),
+    ("weight-decay", Accepts::Number(0.0, 10.0)),
+    (
+        "schedule",
+        Accepts::Name(&["none", "exponential", "cosine"]),
+    ),
+    ("gamma", Accepts::Number(0.5, 1.0)),
+    ("steps", Accepts::Number(1.0, 500.0)),
+    ("x", Accepts::Number(-5.0, 5.0)),
+    ("y", Accepts::Number(-5.0, 5.0)),
+];
+
+#[derive(Clone, Copy)]
+enum Accepts {
+    Name(&'static [&'static str]),
+    Number(f64, f64),
 }
 
-/// `content` with every marker line replaced by `block`.
-pub fn splice(content: &str, block: &str) -> String {
+/// The settings after the marker on `line` (trimmed), or `None` when it is not a marker line.
+fn marker_args(line: &str) -> Option<&str> {
+    let rest = line.trim().strip_prefix(MARKER)?.strip_suffix("-->")?;
+    (rest.is_empty() || rest.starts_with(char::is_whitespace)).then(|| rest.trim())
+}
+
+/// Whether `content` has a marker on a line of its own.
+pub fn wanted(content: &str) -> bool {
+    content.lines().any(|l| marker_args(l).is_some())
+}
+
+/// The marker's settings as the `data-` attributes the script reads (` data-pg-lr="0.5"`).
+///
+/// # Errors
+/// An unknown setting, a setting given twice, or a value the playground cannot take; the
+/// message says which and what it accepts.
+fn attributes(args: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut seen = Vec::new();
+    for word in args.split_whitespace() {
+        let Some((key, value)) = word.split_once('=') else {
+            return Err(format!(
+                "the playground setting `{word}` has no value; write it as key=value"
+            ));
+        };
+        let Some(&(_, accepts)) = SETTINGS.iter().find(|(k, _)| *k == key) else {
+            let keys: Vec<&str> = SETTINGS.iter().map(|(k, _)| *k).collect();
+            return Err(format!(
+                "the playground has no setting `{key}`; it takes {}",
+                keys.join(", ")
+            ));
+        };
+        if seen.contains(&key) {
+            return Err(format!("the playground setting `{key}` is given twice"));
+        }
+        seen.push(key);
+        let value = match accepts {
+            Accepts::Name(names) => {
+                let lower = value.to_ascii_lowercase();
+                if !names.contains(&lower.as_str()) {
+                    return Err(format!(
+                        "the playground's {key} cannot be `{value}`; choose one of {}",
+                        names.join(", ")
+                    ));
+                }
+                lower
+            }
+            Accepts::Number(lo, hi) => {
+                let number: f64 = value.parse().map_err(|_| {
+                    format!("the playground's {key} must be a number, not `{value}`")
+                })?;
+                let whole = key != "steps" || number.fract() == 0.0;
+                if !(lo..=hi).contains(&number) || !whole {
+                    return Err(format!(
+                        "the playground's {key} is {value}; it takes {}from {lo} to {hi}",
+                        if key == "steps" { "whole numbers " } else { "" }
+                    ));
+                }
+                number.to_string()
+            }
+        };
+        out.push_str(&format!(" data-pg-{key}=\"{value}\""));
+    }
+    Ok(out)
+}
+
+/// Every marker line of `content` whose settings are wrong: its line (from 1) and the reason.
+pub fn check(content: &str) -> Vec<(usize, String)> {
+    content
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| Some((i + 1, attributes(marker_args(l)?).err()?)))
+        .collect()
+}
+
+/// `content` with every marker line replaced by `block`, carrying that line's settings; a line
+/// whose settings are wrong becomes `error(reason)` (`check` reports them beforehand).
+pub fn splice(content: &str, block: &str, error: impl Fn(&str) -> String) -> String {
     let mut out = String::with_capacity(content.len() + block.len());
     for line in content.split_inclusive('\n') {
-        if line.trim() == MARKER {
-            out.push_str(block);
-            out.push('\n');
-        } else {
-            out.push_str(line);
+        match marker_args(line).map(attributes) {
+            Some(Ok(attrs)) => {
+                out.push_str(&block.replacen(
+                    "data-playground",
+                    &format!("data-playground{attrs}"),
+                    1,
+                ));
+                out.push('\n');
+            }
+            Some(Err(why)) => {
+                out.push_str(&error(&why));
+                out.push('\n');
+            }
+            None => out.push_str(line),
         }
     }
     out
@@ -89,22 +211,26 @@ fn live(module: &[u8], script: &str, styles: &str) -> Result<String> {
     gz.write_all(module).context("cannot compress the module")?;
     let packed = base64::engine::general_purpose::STANDARD
         .encode(gz.finish().context("cannot compress the module")?);
-    let dense = |text: &str| -> String {
-        text.lines()
-            .filter(|l| !l.trim().is_empty())
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
     Ok(format!(
         "<div class=\"descent-playground\" data-playground><p class=\"pg-fallback\">{NEEDS}</p></div>\n\
          <style>\n{}\n</style>\n\
          <script type=\"application/octet-stream\" id=\"descent-playground-wasm\" \
          data-encoding=\"gzip+base64\" data-bytes=\"{}\">{packed}</script>\n\
          <script>\n{}\n</script>",
-        dense(styles),
+        shipped(styles),
         module.len(),
-        dense(script)
+        shipped(script)
     ))
+}
+
+/// A script or style sheet as the page carries it: without indentation, blank lines and
+/// whole-line `//` comments (the sources keep them; neither file has a multi-line string).
+fn shipped(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -115,11 +241,70 @@ mod tests {
     fn the_marker_line_becomes_the_block_and_nothing_else_changes() {
         let page = "# T\n\ntext\n<!-- descent:playground -->\nmore\n";
         assert!(wanted(page));
+        let block = "<div data-playground></div>";
         assert_eq!(
-            splice(page, "<div></div>"),
-            "# T\n\ntext\n<div></div>\nmore\n"
+            splice(page, block, |_| unreachable!()),
+            "# T\n\ntext\n<div data-playground></div>\nmore\n"
         );
         assert!(!wanted("text <!-- descent:playground --> inline\n"));
+        assert!(!wanted("<!-- descent:playgrounds -->\n"));
+    }
+
+    #[test]
+    fn a_markers_settings_become_attributes_and_wrong_ones_say_what_is_accepted() {
+        let page = "<!-- descent:playground function=Fancy optimiser=sgd lr=2 schedule=exponential gamma=0.8 steps=50 x=-4 y=4 -->\n";
+        assert!(check(page).is_empty());
+        let html = splice(page, "<div data-playground></div>", |_| unreachable!());
+        assert_eq!(
+            html,
+            "<div data-playground data-pg-function=\"fancy\" data-pg-optimiser=\"sgd\" \
+             data-pg-lr=\"2\" data-pg-schedule=\"exponential\" data-pg-gamma=\"0.8\" \
+             data-pg-steps=\"50\" data-pg-x=\"-4\" data-pg-y=\"4\"></div>\n"
+        );
+        let wrong = |args: &str| {
+            let page = format!("a\n<!-- descent:playground {args} -->\n");
+            let found = check(&page);
+            assert_eq!(found.len(), 1, "{args}: {found:?}");
+            assert_eq!(found[0].0, 2);
+            found[0].1.clone()
+        };
+        assert!(wrong("speed=3").contains("no setting `speed`; it takes function,"));
+        assert!(wrong("optimiser=lbfgs").contains("one of sgd, sgd-momentum"));
+        assert!(wrong("lr=fast").contains("must be a number, not `fast`"));
+        assert!(wrong("lr=0").contains("from 0.0001 to 10"));
+        assert!(wrong("steps=2.5").contains("whole numbers"));
+        assert!(wrong("lr=1 lr=2").contains("given twice"));
+        assert!(wrong("adam").contains("key=value"));
+        let shown = splice(
+            "<!-- descent:playground lr=-1 -->\n",
+            "<div data-playground>",
+            |why| format!("<p>{why}</p>"),
+        );
+        assert!(
+            shown.starts_with("<p>the playground's lr is -1;"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn the_shipped_script_is_within_its_15_kb() {
+        let script = shipped(include_str!("../../playground/web/playground.js"));
+        assert!(script.len() <= 15_000, "{} bytes", script.len());
+        assert!(!script.contains("\n\n") && !script.contains("\n//"));
+    }
+
+    #[test]
+    fn the_scripts_menus_know_every_name_a_marker_accepts() {
+        let script = include_str!("../../playground/web/playground.js");
+        for (key, accepts) in SETTINGS {
+            if let Accepts::Name(names) = accepts {
+                for name in names {
+                    assert!(script.contains(&format!("key: '{name}'")), "{key} {name}");
+                }
+            }
+            let attr = format!("pg{}", key.replace('-', ""));
+            assert!(script.to_ascii_lowercase().contains(&attr), "{key}: {attr}");
+        }
     }
 
     #[test]

@@ -123,17 +123,26 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
         outcomes.extend(with_cells.iter().copied().zip(results));
     }
 
-    // The live playground, built once for every chapter that asks for it.
-    let playground_block = if execute && found.iter().any(|f| playground::wanted(&f.content)) {
+    // The live playground, built once for every chapter that asks for it (not for a build
+    // that its markers' errors fail anyway).
+    let mut errors: Vec<String> = Vec::new();
+    for f in &found {
+        for (line, why) in playground::check(&f.content) {
+            errors.push(format!("{}:{}: {why}", f.file, f.lines.original(line)));
+        }
+    }
+    let render_errors = settings.on_error == OnError::Render;
+    let playground_block = if execute
+        && (errors.is_empty() || render_errors)
+        && found.iter().any(|f| playground::wanted(&f.content))
+    {
         Some(playground::block(&settings, &progress)?)
     } else {
         None
     };
 
-    let mut errors: Vec<String> = Vec::new();
     let mut pages: HashMap<PathBuf, String> = HashMap::new();
     let mut ids = HashSet::new();
-    let render_errors = settings.on_error == OnError::Render;
     for (i, f) in found.iter().enumerate() {
         if f.scan.cells.is_empty() && f.scan.maths.is_empty() {
             continue;
@@ -182,7 +191,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
     if let Some(block) = &playground_block {
         for f in found.iter().filter(|f| playground::wanted(&f.content)) {
             let page = pages.remove(&f.key).unwrap_or_else(|| f.content.clone());
-            pages.insert(f.key.clone(), playground::splice(&page, block));
+            let spliced = playground::splice(&page, block, |why| render::error_block(why));
+            pages.insert(f.key.clone(), spliced);
         }
     }
 

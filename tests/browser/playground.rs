@@ -19,13 +19,13 @@ use super::{built_page_html, dump_dom, probe, screenshot, skipped, work_dir};
 
 /// The built chapter's HTML when it carries the live playground; `None`, saying why on stderr,
 /// when the book is not built or was built without a WebAssembly toolchain.
-fn live_chapter() -> Option<(PathBuf, String)> {
-    let (book, html) = built_page_html("optimisation")?;
+fn live_chapter(chapter: &str) -> Option<(PathBuf, String)> {
+    let (book, html) = built_page_html(chapter)?;
     if !html.contains("id=\"descent-playground-wasm\"") {
         use std::io::Write;
         let _ = writeln!(
             std::io::stderr(),
-            "browser test skipped: the built optimisation chapter has no live playground (the \
+            "browser test skipped: the built {chapter} chapter has no live playground (the \
              book was built without a WebAssembly toolchain; run `bash scripts/setup.sh` or \
              `rustup target add wasm32-unknown-unknown`, then build the book)"
         );
@@ -46,8 +46,8 @@ fn live_chapter() -> Option<(PathBuf, String)> {
 
 /// A page of the chapter's head and its playground alone (the rest of `<main>` left out, so
 /// screenshots show it), in `theme`, recording script errors, with `script` at the end.
-fn playground_page(name: &str, theme: &str, script: &str) -> Option<PathBuf> {
-    let (book, html) = live_chapter()?;
+fn playground_page(chapter: &str, name: &str, theme: &str, script: &str) -> Option<PathBuf> {
+    let (book, html) = live_chapter(chapter)?;
     let start = html
         .find("<div class=\"descent-playground\"")
         .expect("the playground's block");
@@ -195,7 +195,7 @@ fn the_page_computes_the_librarys_own_paths() {
          report({{ok:ok,paths:paths,ms:(performance.now()-t0)/n,runs:n}});}});",
         list.join(",")
     );
-    let Some(page) = playground_page("parity", "light", &script) else {
+    let Some(page) = playground_page("optimisation", "parity", "light", &script) else {
         return;
     };
     let dom = dump_dom(&page, 5000);
@@ -253,6 +253,60 @@ fn the_page_computes_the_librarys_own_paths() {
     );
 }
 
+#[test]
+fn the_decay_chapters_playgrounds_start_from_their_own_runs() {
+    if skipped() {
+        return;
+    }
+    let state = "window.descentPlayground.ready.then(function(){\
+        var root=document.querySelector('[data-playground]');\
+        report({last:root.dataset.last,points:+root.dataset.points,\
+        shown:Array.prototype.map.call(root.querySelectorAll('.pg-field:not([hidden])'),function(f){return f.textContent+'='+(f.querySelector('input,select')||{}).value})});});";
+    let exponential = {
+        let mut sgd = Sgd::new(2.0).unwrap();
+        let mut schedule = ExponentialLr::new(&sgd, 0.8).unwrap();
+        run_scheduled(&Fancy, [-4.0, 4.0], &mut sgd, &mut schedule, 50).unwrap()
+    };
+    let decayed = run(
+        &Rastrigin::default(),
+        [-2.45, -2.45],
+        Adam::builder(0.19322).weight_decay(9.982).build().unwrap(),
+        50,
+    )
+    .unwrap();
+    for (chapter, native, shows) in [
+        ("lr-decay", exponential, ["Learning rate2", "γ per step0.8"]),
+        (
+            "weight-decay",
+            decayed,
+            ["Learning rate0.19322", "Weight decay9.982"],
+        ),
+    ] {
+        let Some(page) = playground_page(chapter, chapter, "light", &format!("{REPORT}{state}"))
+        else {
+            return;
+        };
+        let out: serde_json::Value =
+            serde_json::from_str(&probe(&dump_dom(&page, 5000))).expect("the probe's JSON");
+        assert_eq!(out["points"], 51, "{chapter}: {out}");
+        let last: Vec<f64> = out["last"]
+            .as_str()
+            .expect("the path's end")
+            .split(',')
+            .map(|v| v.parse().expect("a number"))
+            .collect();
+        let end = native.points[50];
+        assert!(
+            close(last[0], end.x) && close(last[1], end.y),
+            "{chapter}: the page's path ends at {last:?}, the chapter's run at {end:?}"
+        );
+        let fields = out["shown"].to_string();
+        for label in shows {
+            assert!(fields.contains(label), "{chapter}: {label} not in {fields}");
+        }
+    }
+}
+
 /// The page's last point, after the probe's actions: `x,y` of the path's end, the start inputs.
 const DRAG: &str = "window.descentPlayground.ready.then(function(){\
     var root=document.querySelector('[data-playground]');var canvas=root.querySelector('canvas');\
@@ -271,7 +325,8 @@ fn dragging_the_start_and_changing_the_optimiser_change_the_path() {
     if skipped() {
         return;
     }
-    let Some(page) = playground_page("drag", "light", &format!("{REPORT}{DRAG}")) else {
+    let Some(page) = playground_page("optimisation", "drag", "light", &format!("{REPORT}{DRAG}"))
+    else {
         return;
     };
     let dom = dump_dom(&page, 5000);
@@ -330,13 +385,13 @@ fn dragging_the_start_and_changing_the_optimiser_change_the_path() {
     );
     let dir = work_dir();
     let light = screenshot(
-        &playground_page("light", "light", "").unwrap(),
+        &playground_page("optimisation", "light", "light", "").unwrap(),
         &dir.join("playground-light.png"),
         3000,
         "900,1100",
     );
     let coal = screenshot(
-        &playground_page("coal", "coal", "").unwrap(),
+        &playground_page("optimisation", "coal", "coal", "").unwrap(),
         &dir.join("playground-coal.png"),
         3000,
         "900,1100",
@@ -355,7 +410,7 @@ fn without_javascript_the_playground_says_what_it_needs() {
     let script = "window.addEventListener('load',function(){var root=document.querySelector('.descent-playground');\
         var note=root.querySelector('.pg-fallback');var fam=document.querySelector('svg.dfig[aria-label^=\"Playground: peaks\"]');\
         report({note:note.textContent,shown:getComputedStyle(note).display!=='none'&&!note.hidden,canvas:!!root.querySelector('canvas'),family:!!fam});});";
-    let Some((book, html)) = live_chapter() else {
+    let Some((book, html)) = live_chapter("optimisation") else {
         return;
     };
     let mut stripped = String::with_capacity(html.len());

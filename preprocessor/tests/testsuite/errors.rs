@@ -94,3 +94,14 @@ fn on_error_render_shows_the_error_in_the_page() {
         "{page}"
     );
 }
+
+#[test]
+fn a_playground_marker_with_a_wrong_setting_names_the_line_and_what_it_takes() {
+    let chapter = "# Play\n\nText.\n\n<!-- descent:playground optimiser=adam lr=fast -->\n";
+    let book = TestBook::new(Library::Mini, &[("play.md", chapter)], "");
+    let err = book.build().expect_err("must fail");
+    assert!(
+        err.contains("book/play.md:5: the playground's lr must be a number, not `fast`"),
+        "{err}"
+    );
+}
