@@ -195,7 +195,9 @@ impl RunComparison {
             if own != names {
                 return Err(Self::invalid(
                     what(),
-                    format!("its curves are {own:?}, the first run's {names:?}: name the same curves in the same order"),
+                    format!(
+                        "its curves are {own:?}, the first run's {names:?}: name the same curves in the same order"
+                    ),
                 ));
             }
             let need = widest * run.steps_per_epoch;
@@ -213,7 +215,9 @@ impl RunComparison {
             self.runs
                 .iter()
                 .position(|r| r.label == label)
-                .ok_or_else(|| Self::invalid(format!("selected run {label}"), "no run has this label"))
+                .ok_or_else(|| {
+                    Self::invalid(format!("selected run {label}"), "no run has this label")
+                })
         };
         match &self.selected {
             None => {
@@ -283,10 +287,7 @@ fn levels(spans: &[usize], zoom: impl Fn(usize, usize) -> f64) -> (Vec<usize>, V
         .iter()
         .map(|&e| {
             // The narrowest level that still covers e.
-            levels
-                .iter()
-                .rposition(|&l| l >= e)
-                .unwrap_or_default()
+            levels.iter().rposition(|&l| l >= e).unwrap_or_default()
         })
         .collect();
     (levels, chosen)
@@ -307,10 +308,15 @@ impl Figure for RunComparison {
             })
             .copied()
             .filter(|&y| usable(y))
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+                (a.min(y), b.max(y))
+            });
         if !ylo.is_finite() {
             return Err(FigureError::Empty {
-                what: format!("run comparison \"{}\" (no finite values on its y axis)", self.meta.title),
+                what: format!(
+                    "run comparison \"{}\" (no finite values on its y axis)",
+                    self.meta.title
+                ),
             });
         }
         let (ylo, yhi) = padded_range(ylo, yhi, self.y_scale, 0.05);
@@ -496,7 +502,13 @@ impl Figure for RunComparison {
             .enumerate()
             .map(|(k, e)| (id(&format!("e{k}")), e.to_string()))
             .collect();
-        let html = super::control::radio_row(&self.span_control, &id("ne"), &id("ge"), &span_buttons, sel_span);
+        let html = super::control::radio_row(
+            &self.span_control,
+            &id("ne"),
+            &id("ge"),
+            &span_buttons,
+            sel_span,
+        );
         super::control::strip(&mut svg, &html, y, w, ROW_H * span_rows - 4.0);
         y += ROW_H * span_rows;
         let scale_buttons = [
@@ -632,7 +644,10 @@ mod tests {
         assert_eq!(levels, vec![20, 9, 4, 1]);
         for (k, e) in (1..=20).enumerate() {
             let l = levels[chosen[k]];
-            assert!(l >= e && l as f64 / e as f64 <= MAX_ZOOM, "span {e} shows level {l}");
+            assert!(
+                l >= e && l as f64 / e as f64 <= MAX_ZOOM,
+                "span {e} shows level {l}"
+            );
         }
     }
 
@@ -645,13 +660,23 @@ mod tests {
             .split("<input ")
             .skip(1)
             .filter(|i| i.split('>').next().unwrap_or("").contains("checked="))
-            .map(|i| i.split('>').nth(1).unwrap_or("").split('<').next().unwrap_or(""))
+            .map(|i| {
+                i.split('>')
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('<')
+                    .next()
+                    .unwrap_or("")
+            })
             .collect();
         assert_eq!(checked, ["500", "13007", "9", "linear"]);
         // Every (scale, span) has a rule that shows its ticks and stretches a level.
         for s in 0..2 {
             for span in 1..=20 {
-                assert!(svg.contains(&format!("-T{s}-{span}{{display:inline}}")), "ticks {s} {span}");
+                assert!(
+                    svg.contains(&format!("-T{s}-{span}{{display:inline}}")),
+                    "ticks {s} {span}"
+                );
             }
         }
         assert!(svg.contains("vector-effect=\"non-scaling-stroke\""));
@@ -675,9 +700,17 @@ mod tests {
         let other = comparison(2).run("x", 1, [("loss", vec![1.0; 2])]);
         let e = other.to_svg().unwrap_err().to_string();
         assert!(e.contains("same curves"), "{e}");
-        let e = comparison(2).select("7", "1", 2).to_svg().unwrap_err().to_string();
+        let e = comparison(2)
+            .select("7", "1", 2)
+            .to_svg()
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no run has this label"), "{e}");
-        let e = comparison(2).select("1", "500", 3).to_svg().unwrap_err().to_string();
+        let e = comparison(2)
+            .select("1", "500", 3)
+            .to_svg()
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not one of the spans"), "{e}");
     }
 }

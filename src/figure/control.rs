@@ -31,7 +31,11 @@ pub(crate) fn radio_row(
         escape(name)
     );
     for (k, (radio_id, label)) in buttons.iter().enumerate() {
-        let checked = if k == checked { " checked=\"checked\"" } else { "" };
+        let checked = if k == checked {
+            " checked=\"checked\""
+        } else {
+            ""
+        };
         let _ = write!(
             html,
             " <label><input type=\"radio\" class=\"{p}-r\" name=\"{group}\" id=\"{radio_id}\"{checked}/>{}</label>",

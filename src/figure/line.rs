@@ -412,10 +412,7 @@ impl LineChart {
             let (class, colour) = series(i);
             let px: Vec<Option<(f64, f64)>> = points
                 .iter()
-                .map(|&p| {
-                    self.usable(p)
-                        .then(|| (frame.x.map(p.0), frame.y.map(p.1)))
-                })
+                .map(|&p| self.usable(p).then(|| (frame.x.map(p.0), frame.y.map(p.1))))
                 .collect();
             let d = polyline_data(&px, lf.columns);
             svg.fmt(format_args!(
