@@ -17,7 +17,7 @@ pub use crate::data::{Mnist, OnesSevens, Subset};
 pub use crate::device::Device;
 pub use crate::figure::{
     AnimatedHeatmap, AnimatedSurface, ColourMap, Figure, Gallery, Heatmap, Image, ImageGrid,
-    Landscape2d, Landscape3d, LineChart, Marker, Variants,
+    Landscape2d, Landscape3d, LineChart, Marker, RunComparison, Variants,
 };
 pub use crate::landscape::{
     Angry, Dual2, Fancy, Formula, Landscape, LearnableFunction, Peaks, PointLoss, Rastrigin,

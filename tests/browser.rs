@@ -591,7 +591,10 @@ fn the_mnist_chapters_batch_size_control_switches_curves_without_javascript() {
         return;
     };
     let title = "Training and test loss per batch size";
-    assert!(html.contains(title), "the chapter has the GD-vs-SGD family");
+    assert!(
+        html.contains(title),
+        "the chapter has the GD-vs-SGD comparison"
+    );
     // The page's own scripts are left out, so only CSS can switch the curves; the probe script
     // stands in for the reader's clicks and reports what CSS then shows.
     let body_end = html.rfind("</body>").expect("a body");
@@ -607,37 +610,98 @@ fn the_mnist_chapters_batch_size_control_switches_curves_without_javascript() {
         out
     };
     let base = format!("<base href=\"file://{}/\">", book.display());
+    // state(): the shown run groups with their first curve's colour, the shown legend texts,
+    // x tick groups and zoom levels (with their stretch along x).
     let script = format!(
         "<script>var errors=0;window.addEventListener('error',function(){{errors++}});\
          window.addEventListener('load',function(){{var pre=document.createElement('pre');document.body.appendChild(pre);\
          var svg=document.querySelector('svg.dfig[aria-label=\"{title}\"]');var p=svg.classList[1];\
-         var shown=function(){{var out=[];Array.prototype.forEach.call(svg.querySelectorAll('.'+p+'-v'),function(g,k){{if(getComputedStyle(g).display!=='none'){{out.push(k)}}}});return out.join(' ')}};\
-         var labels=function(c){{return Array.prototype.map.call(svg.querySelectorAll('input[name='+p+'-r'+c+']'),function(i){{return i.parentNode.textContent}}).join(',')}};\
-         var radios=function(c){{return svg.querySelectorAll('input[name='+p+'-r'+c+']')}};\
-         var before=shown();radios(0)[7].click();var b500=shown();radios(1)[4].click();var nine=shown();\
-         radios(0)[10].click();var gd=shown();\
-         pre.textContent='probe:'+labels(0)+'|'+labels(1)+'|'+before+'|'+b500+'|'+nine+'|'+gd+':end errors:'+errors+':';}});</script>"
+         var vis=function(e){{return getComputedStyle(e).display!=='none'}};\
+         var shown=function(sel,f){{return Array.prototype.filter.call(svg.querySelectorAll(sel),vis).map(f).join(' ')}};\
+         var cls=function(re){{return function(e){{return Array.prototype.filter.call(e.classList,function(c){{return re.test(c)}}).join('')}}}};\
+         var state=function(){{return {{runs:shown('.'+p+'-R',function(g){{return cls(/-R\\d+$/)(g).replace(p+'-','')+'@'+getComputedStyle(g.querySelector('path')).stroke}}),\
+           legend:shown('.legend text',function(t){{return t.textContent}}),\
+           ticks:shown('.'+p+'-T',cls(/-T\\d/)).split(p+'-').join(''),\
+           levels:Array.prototype.filter.call(svg.querySelectorAll('.'+p+'-R'),vis).map(function(g){{return shown('.'+p+'-L',function(l){{return cls(/-L\\d/)(l).replace(p+'-','')+':'+getComputedStyle(l).transform}})}}).join('/')}}}};\
+         var labels=function(g){{return Array.prototype.map.call(svg.querySelectorAll('input[name='+p+'-'+g+']'),function(i){{return i.parentNode.textContent}}).join(',')}};\
+         var click=function(id){{svg.querySelector('#'+p+'-'+id).click()}};\
+         var out={{menus:[labels('ga'),labels('gb'),labels('ge'),labels('gx')],first:state()}};\
+         click('a0');out.batch1=state();click('e14');out.fifteen=state();click('x1');out.log=state();\
+         click('b0');out.same=state();\
+         pre.textContent='probe:'+JSON.stringify(out)+':end errors:'+errors+':';}});</script>"
     );
     let probe_page = format!(
         "{}{script}</body></html>",
         without_scripts.replacen("<head>", &format!("<head>{base}"), 1)
     );
     let path = write_page("mnist-probe.html", &probe_page);
-    let p = probe(&dump_dom(&path, 1500));
-    let parts: Vec<&str> = p.split('|').collect();
+    let out: serde_json::Value =
+        serde_json::from_str(&probe(&dump_dom(&path, 1500))).expect("the probe's JSON");
+    let sizes = "1,2,3,5,10,50,100,500,1000,6500,13007";
+    let epochs: Vec<String> = (1..=20).map(|e| e.to_string()).collect();
     assert_eq!(
-        parts[0], "1,2,3,5,10,50,100,500,1000,6500,13007",
-        "the tutorial's batch sizes"
+        out["menus"],
+        serde_json::json!([sizes, sizes, epochs.join(","), "linear,log"]),
+        "the tutorial's two batch-size menus, epochs 1-20 and the x scale"
     );
-    assert_eq!(parts[1], "1,2,3,5,9,15,20", "the epochs to choose from");
-    // Groups go batch size by batch size, 7 epoch counts each: (b, e) is group 7 b + e.
-    assert_eq!(parts[2], "0", "batch 1, one epoch shows first");
-    assert_eq!(parts[3], "49", "batch 500 after its button");
+    let field = |state: &str, key: &str| out[state][key].as_str().unwrap_or_default().to_owned();
+    // First: batch 500 (run 7) against GD (run 10) over 9 epochs, linear x, each in its menu's
+    // colours, the level drawn for 9 epochs unstretched.
+    let runs = field("first", "runs");
+    let shown: Vec<&str> = runs
+        .split(' ')
+        .map(|r| r.split('@').next().unwrap_or(""))
+        .collect();
+    assert_eq!(shown, ["R7", "R10"], "{runs}");
+    let colours: Vec<&str> = runs
+        .split(' ')
+        .filter_map(|r| r.split('@').nth(1))
+        .collect();
+    assert_ne!(
+        colours[0], colours[1],
+        "the two menus' runs have their own colours: {runs}"
+    );
     assert_eq!(
-        parts[4], "53",
-        "batch 500, 9 epochs after the epochs button"
+        field("first", "legend"),
+        "train, batch size 500 test, batch size 500 train, batch size 13007 test, batch size 13007"
     );
-    assert_eq!(parts[5], "74", "GD keeps the 9 epochs");
+    assert_eq!(field("first", "ticks"), "T0-9");
+    assert!(
+        field("first", "levels")
+            .split('/')
+            .all(|l| l == "L0-1:matrix(1, 0, 0, 1, 0, 0)"),
+        "{}",
+        field("first", "levels")
+    );
+    // Batch 1 in the first menu keeps GD in the second.
+    assert!(
+        field("batch1", "runs").starts_with("R0@"),
+        "{}",
+        field("batch1", "runs")
+    );
+    assert!(field("batch1", "legend").contains("train, batch size 1 "));
+    // 15 epochs: the 20-epoch level stretched by 20/15.
+    assert_eq!(field("fifteen", "ticks"), "T0-15");
+    let level = field("fifteen", "levels");
+    assert!(level.starts_with("L0-0:matrix(1.3333, 0, 0, 1,"), "{level}");
+    // The log x axis has its own ticks and levels.
+    assert_eq!(field("log", "ticks"), "T1-15");
+    assert!(
+        field("log", "levels").starts_with("L1-"),
+        "{}",
+        field("log", "levels")
+    );
+    // Batch 1 in both menus: drawn once, one legend.
+    assert_eq!(
+        field("same", "runs").split(' ').count(),
+        1,
+        "{}",
+        field("same", "runs")
+    );
+    assert_eq!(
+        field("same", "legend"),
+        "train, batch size 1 test, batch size 1"
+    );
     screenshot(
         &path,
         &work_dir().join("mnist-family.png"),

@@ -137,6 +137,9 @@ pub(crate) struct FrameSpec<'a> {
     pub x: &'a Axis,
     pub y: &'a Axis,
     pub grid: bool,
+    /// Whether plotters draws the x ticks (and their grid lines); figures whose x axis the
+    /// reader rescales draw their own.
+    pub x_ticks: bool,
     pub right_margin: u32,
 }
 
@@ -237,7 +240,7 @@ where
         .axis_style(AXIS)
         .bold_line_style(GRID)
         .light_line_style(TRANSPARENT)
-        .x_labels(7)
+        .x_labels(if spec.x_ticks { 7 } else { 0 })
         .y_labels(6)
         .x_label_formatter(&xf)
         .y_label_formatter(&yf);

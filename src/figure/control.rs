@@ -17,12 +17,13 @@ pub(crate) fn group_class(k: usize) -> String {
 
 /// One labelled row of radio buttons, as the HTML inside a control strip: a
 /// `role="radiogroup"` named by its visible label (`name_id` is that label's id), one
-/// `(id, label)` button per choice in the group `group`, the first checked.
+/// `(id, label)` button per choice in the group `group`, button `checked` checked.
 pub(crate) fn radio_row(
     name: &str,
     name_id: &str,
     group: &str,
     buttons: &[(String, String)],
+    checked: usize,
 ) -> String {
     let p = PREFIX;
     let mut html = format!(
@@ -30,7 +31,11 @@ pub(crate) fn radio_row(
         escape(name)
     );
     for (k, (radio_id, label)) in buttons.iter().enumerate() {
-        let checked = if k == 0 { " checked=\"checked\"" } else { "" };
+        let checked = if k == checked {
+            " checked=\"checked\""
+        } else {
+            ""
+        };
         let _ = write!(
             html,
             " <label><input type=\"radio\" class=\"{p}-r\" name=\"{group}\" id=\"{radio_id}\"{checked}/>{}</label>",
@@ -60,7 +65,7 @@ pub(crate) fn radio_control(svg: &mut Svg, name: &str, labels: &[String], y: f64
         .enumerate()
         .map(|(k, label)| (id(&format!("r{k}")), label.clone()))
         .collect();
-    let html = radio_row(name, &id("rn"), &id("r"), &buttons);
+    let html = radio_row(name, &id("rn"), &id("r"), &buttons, 0);
     strip(svg, &html, y + 4.0, width, CONTROL_H - 4.0);
     let mut css = format!(
         ".{p}-v{{display:none}}.{p}-v0{{display:inline}}.{p}:has(.{p}-r:checked) .{p}-v{{display:none}}"

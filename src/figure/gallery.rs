@@ -126,7 +126,7 @@ impl Figure for Gallery {
             .enumerate()
             .map(|(k, (label, _))| (id(&format!("r{k}")), label.clone()))
             .collect();
-        let html = super::control::radio_row(&self.control, &id("rn"), &id("r"), &buttons);
+        let html = super::control::radio_row(&self.control, &id("rn"), &id("r"), &buttons, 0);
         super::control::strip(&mut svg, &html, height + 4.0, width, control_h - 4.0);
         let mut css = format!(
             ".{p}-v{{display:none}}.{p}-v0{{display:inline}}.{p}:has(.{p}-r:checked) .{p}-v{{display:none}}"

@@ -243,6 +243,7 @@ impl Landscape2d {
             x: &x,
             y: &y,
             grid: false,
+            x_ticks: true,
             right_margin: 78,
         })?;
         let (px0, px1, py0, py1) = (

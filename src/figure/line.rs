@@ -287,7 +287,9 @@ pub(crate) fn envelope(points: &[(f64, f64)], columns: usize) -> Vec<(f64, f64)>
         }
         // Pixel centres: every step between columns is then exactly 1 in the path data.
         let x = col + 0.5;
-        if lo == hi {
+        // A column whose extremes are within half a pixel is a point: smooth curves (a test
+        // loss) then take one point per column, not two.
+        if lo == hi || (run[hi].1 - run[lo].1).abs() < 0.5 {
             out.push((x, run[lo].1));
         } else {
             let (a, b) = (lo.min(hi), lo.max(hi));
@@ -296,6 +298,23 @@ pub(crate) fn envelope(points: &[(f64, f64)], columns: usize) -> Vec<(f64, f64)>
         start = end;
     }
     out
+}
+
+/// Path data for a polyline in pixel coordinates, `None` where a value cannot be drawn (it
+/// breaks the line instead of ending it); each unbroken run drawn as its [`envelope`] over
+/// `columns` pixel columns, a lone point as a dot.
+pub(crate) fn polyline_data(points: &[Option<(f64, f64)>], columns: usize) -> String {
+    let mut d = String::new();
+    for run in points.split(Option::is_none) {
+        let px: Vec<(f64, f64)> = run.iter().flatten().copied().collect();
+        let px = envelope(&px, columns);
+        if px.len() == 1 {
+            let _ = write!(d, "M{} {}h.1", num(px[0].0), num(px[0].1));
+        } else if px.len() > 1 {
+            d.push_str(&path_data(&px));
+        }
+    }
+    d
 }
 
 /// A laid-out chart: the frame and the x range it covers.
@@ -377,6 +396,7 @@ impl LineChart {
             x: &x,
             y: &y,
             grid: true,
+            x_ticks: true,
             right_margin: 16,
         })?;
         let columns = (frame.x.map(xhi) - frame.x.map(xlo)).abs().ceil() as usize;
@@ -390,20 +410,11 @@ impl LineChart {
         svg.raw("<g fill=\"none\" stroke-width=\"1.8\" stroke-linejoin=\"round\">");
         for (i, Curve { points, .. }) in series_list.iter().enumerate() {
             let (class, colour) = series(i);
-            let mut d = String::new();
-            // Non-finite values break the line instead of ending it.
-            for run in points.split(|&p| !self.usable(p)) {
-                let px: Vec<(f64, f64)> = run
-                    .iter()
-                    .map(|&(a, b)| (frame.x.map(a), frame.y.map(b)))
-                    .collect();
-                let px = envelope(&px, lf.columns);
-                if px.len() == 1 {
-                    let _ = write!(d, "M{} {}h.1", num(px[0].0), num(px[0].1));
-                } else if px.len() > 1 {
-                    d.push_str(&path_data(&px));
-                }
-            }
+            let px: Vec<Option<(f64, f64)>> = points
+                .iter()
+                .map(|&p| self.usable(p).then(|| (frame.x.map(p.0), frame.y.map(p.1))))
+                .collect();
+            let d = polyline_data(&px, lf.columns);
             svg.fmt(format_args!(
                 "<path class=\"{class}\" stroke=\"{colour}\" d=\"{d}\"/>"
             ));

@@ -51,6 +51,7 @@
 mod animate;
 mod axes;
 mod backend;
+mod compare;
 mod contour;
 mod control;
 mod gallery;
@@ -69,6 +70,7 @@ mod theme;
 mod variants;
 
 pub use axes::AxisScale;
+pub use compare::RunComparison;
 pub use gallery::Gallery;
 pub use heatmap::Heatmap;
 pub use heatmap_anim::AnimatedHeatmap;

@@ -360,7 +360,8 @@ impl Figure for Variants {
                 .enumerate()
                 .map(|(i, label)| (self.radio_id(c, i), label.to_string()))
                 .collect();
-            let html = super::control::radio_row(control, &id(&format!("rn{c}")), &name, &buttons);
+            let html =
+                super::control::radio_row(control, &id(&format!("rn{c}")), &name, &buttons, 0);
             super::control::strip(
                 &mut svg,
                 &html,
