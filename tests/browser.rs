@@ -616,13 +616,13 @@ fn the_mnist_chapters_batch_size_control_switches_curves_without_javascript() {
         "<script>var errors=0;window.addEventListener('error',function(){{errors++}});\
          window.addEventListener('load',function(){{var pre=document.createElement('pre');document.body.appendChild(pre);\
          var svg=document.querySelector('svg.dfig[aria-label=\"{title}\"]');var p=svg.classList[1];\
-         var vis=function(e){{return getComputedStyle(e).display!=='none'}};\
-         var shown=function(sel,f){{return Array.prototype.filter.call(svg.querySelectorAll(sel),vis).map(f).join(' ')}};\
+         var vis=function(e){{for(;e&&e!==svg;e=e.parentNode){{if(getComputedStyle(e).display==='none')return false}}return true}};\
+         var shown=function(sel,f,root){{return Array.prototype.filter.call((root||svg).querySelectorAll(sel),vis).map(f).join(' ')}};\
          var cls=function(re){{return function(e){{return Array.prototype.filter.call(e.classList,function(c){{return re.test(c)}}).join('')}}}};\
-         var state=function(){{return {{runs:shown('.'+p+'-R',function(g){{return cls(/-R\\d+$/)(g).replace(p+'-','')+'@'+getComputedStyle(g.querySelector('path')).stroke}}),\
+         var state=function(){{return {{runs:shown('.'+p+'-R',function(g){{return cls(/-R\\d+$/)(g).replace(p+'-','')+'@'+getComputedStyle(g.querySelector('path')).stroke.split(' ').join('')}}),\
            legend:shown('.legend text',function(t){{return t.textContent}}),\
            ticks:shown('.'+p+'-T',cls(/-T\\d/)).split(p+'-').join(''),\
-           levels:Array.prototype.filter.call(svg.querySelectorAll('.'+p+'-R'),vis).map(function(g){{return shown('.'+p+'-L',function(l){{return cls(/-L\\d/)(l).replace(p+'-','')+':'+getComputedStyle(l).transform}})}}).join('/')}}}};\
+           levels:Array.prototype.filter.call(svg.querySelectorAll('.'+p+'-R'),vis).map(function(g){{return shown('.'+p+'-L',function(l){{return cls(/-L\\d/)(l).replace(p+'-','')+':'+getComputedStyle(l).transform}},g)}}).join('/')}}}};\
          var labels=function(g){{return Array.prototype.map.call(svg.querySelectorAll('input[name='+p+'-'+g+']'),function(i){{return i.parentNode.textContent}}).join(',')}};\
          var click=function(id){{svg.querySelector('#'+p+'-'+id).click()}};\
          var out={{menus:[labels('ga'),labels('gb'),labels('ge'),labels('gx')],first:state()}};\

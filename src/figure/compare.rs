@@ -21,6 +21,14 @@ use super::{Figure, FigureError, Meta};
 const MAX_ZOOM: f64 = 2.0;
 /// Height of one line of radio buttons.
 const ROW_H: f64 = 30.0;
+/// Height of each further line of a wrapped row.
+const LINE_H: f64 = 17.0;
+
+/// Height of a control row of `lines` lines.
+fn row_height(lines: f64) -> f64 {
+    ROW_H + (lines - 1.0) * LINE_H
+}
+
 /// The two menus: which slot, its id letter and its first palette colour.
 const SLOTS: [(char, usize); 2] = [('a', 0), ('b', 2)];
 
@@ -358,8 +366,12 @@ impl Figure for RunComparison {
             .collect();
 
         let (w, h) = (f64::from(self.size.0), f64::from(self.size.1));
-        let span_rows = if self.spans.len() > 12 { 2.0 } else { 1.0 };
-        let controls_h = ROW_H * (3.0 + span_rows) + 8.0;
+        let controls = self.control_rows(sel_a, sel_b, sel_span);
+        let controls_h: f64 = controls
+            .iter()
+            .map(|c| row_height(super::control::lines_needed(&c.0, &c.3, w - 16.0)))
+            .sum::<f64>()
+            + 8.0;
         let mut svg = Svg::new(w, h + controls_h, &self.meta.title, &self.meta.desc, "");
         svg.raw(&frame.markup);
         let p = PREFIX;
@@ -411,7 +423,9 @@ impl Figure for RunComparison {
                             .iter()
                             .enumerate()
                             .map(|(i, &y)| {
-                                let x = i as f64 / run.steps_per_epoch as f64;
+                                // Value i belongs to step i + 1 (its batch's loss, and the
+                                // test loss after it), so a run's last step sits at its span.
+                                let x = (i + 1) as f64 / run.steps_per_epoch as f64;
                                 (usable(y) && (scale.is_none() || x > 0.0))
                                     .then(|| (m.map(x), frame.y.map(y)))
                             })
@@ -460,7 +474,7 @@ impl Figure for RunComparison {
                 ));
                 for (r, run) in self.runs.iter().enumerate() {
                     svg.fmt(format_args!(
-                        "<text class=\"fg {p}-t{slot}{r}\" fill=\"{FALLBACK_FG}\" x=\"{}\" y=\"{}\" dy=\".35em\">{}</text>",
+                        "<text class=\"fg {p}-t {p}-t{slot}{r}\" fill=\"{FALLBACK_FG}\" x=\"{}\" y=\"{}\" dy=\".35em\">{}</text>",
                         num(lx + 28.0),
                         num(y),
                         escape(&format!("{name}, {} {}", self.control, run.label))
@@ -471,52 +485,15 @@ impl Figure for RunComparison {
         }
         svg.raw("</g>");
 
-        // The controls: the two menus, the span and the x scale.
-        let labels: Vec<String> = self.runs.iter().map(|r| r.label.clone()).collect();
-        let rows_of = |slot: char| -> Vec<(String, String)> {
-            labels
-                .iter()
-                .enumerate()
-                .map(|(r, l)| (id(&format!("{slot}{r}")), l.clone()))
-                .collect()
-        };
+        // The controls: the two menus, the span and the x scale, each on as many lines as its
+        // buttons need.
         let mut y = h + 4.0;
-        let menus = [
-            (self.control.clone(), 'a', sel_a),
-            (format!("compared with {}", self.control), 'b', sel_b),
-        ];
-        for (name, slot, checked) in &menus {
-            let html = super::control::radio_row(
-                name,
-                &id(&format!("n{slot}")),
-                &id(&format!("g{slot}")),
-                &rows_of(*slot),
-                *checked,
-            );
-            super::control::strip(&mut svg, &html, y, w, ROW_H - 4.0);
-            y += ROW_H;
+        for (name, name_id, group, buttons, checked) in &controls {
+            let html = super::control::radio_row(name, name_id, group, buttons, *checked);
+            let height = row_height(super::control::lines_needed(name, buttons, w - 16.0));
+            super::control::strip(&mut svg, &html, y, w, height - 4.0);
+            y += height;
         }
-        let span_buttons: Vec<(String, String)> = self
-            .spans
-            .iter()
-            .enumerate()
-            .map(|(k, e)| (id(&format!("e{k}")), e.to_string()))
-            .collect();
-        let html = super::control::radio_row(
-            &self.span_control,
-            &id("ne"),
-            &id("ge"),
-            &span_buttons,
-            sel_span,
-        );
-        super::control::strip(&mut svg, &html, y, w, ROW_H * span_rows - 4.0);
-        y += ROW_H * span_rows;
-        let scale_buttons = [
-            (id("x0"), "linear".to_owned()),
-            (id("x1"), "log".to_owned()),
-        ];
-        let html = super::control::radio_row("x axis", &id("nx"), &id("gx"), &scale_buttons, 0);
-        super::control::strip(&mut svg, &html, y, w, ROW_H - 4.0);
 
         svg.fmt(format_args!(
             "<style>{}</style>",
@@ -526,7 +503,47 @@ impl Figure for RunComparison {
     }
 }
 
+/// One control row: its name, the name's id, the radio group, its `(id, label)` buttons and
+/// which is checked.
+type ControlRow = (String, String, String, Vec<(String, String)>, usize);
+
 impl RunComparison {
+    /// The two menus, the span and the x scale, with the first selection checked.
+    fn control_rows(&self, sel_a: usize, sel_b: usize, sel_span: usize) -> Vec<ControlRow> {
+        let menu = |name: String, slot: char, checked: usize| -> ControlRow {
+            let buttons = self
+                .runs
+                .iter()
+                .enumerate()
+                .map(|(r, run)| (id(&format!("{slot}{r}")), run.label.clone()))
+                .collect();
+            let (name_id, group) = (id(&format!("n{slot}")), id(&format!("g{slot}")));
+            (name, name_id, group, buttons, checked)
+        };
+        let spans = self
+            .spans
+            .iter()
+            .enumerate()
+            .map(|(k, e)| (id(&format!("e{k}")), e.to_string()))
+            .collect();
+        let scales = vec![
+            (id("x0"), "linear".to_owned()),
+            (id("x1"), "log".to_owned()),
+        ];
+        vec![
+            menu(self.control.clone(), 'a', sel_a),
+            menu(format!("compared with {}", self.control), 'b', sel_b),
+            (
+                self.span_control.clone(),
+                id("ne"),
+                id("ge"),
+                spans,
+                sel_span,
+            ),
+            ("x axis".to_owned(), id("nx"), id("gx"), scales, 0),
+        ]
+    }
+
     /// The switching rules: which run groups, levels, ticks and legend texts show for which
     /// checked buttons, and the transform that stretches a level to a span.
     fn css(
@@ -601,9 +618,9 @@ impl RunComparison {
                 ".{p}:has(#{p}-a{r}:checked):has(#{p}-b{r}:checked) .{p}-Gb{{display:none}}"
             );
         }
-        for s in 0..scales.len() {
+        for (s, (_, chosen)) in plan.iter().enumerate() {
             for (k, &span) in self.spans.iter().enumerate() {
-                let l = plan[s].1[k];
+                let l = chosen[k];
                 let when = format!(".{p}:has(#{p}-x{s}:checked):has(#{p}-e{k}:checked)");
                 let _ = write!(
                     css,
@@ -680,6 +697,14 @@ mod tests {
             }
         }
         assert!(svg.contains("vector-effect=\"non-scaling-stroke\""));
+        // Each legend text carries the class the hiding rule names: 2 menus x 2 curves x 3 runs.
+        let class = svg
+            .split("legend text.")
+            .nth(1)
+            .and_then(|rest| rest.split(['{', ',']).next())
+            .expect("the rule hiding legend texts");
+        let hidden = svg.matches(&format!("class=\"fg {class} ")).count();
+        assert_eq!(hidden, 2 * 2 * 3, "legend texts with class {class}");
     }
 
     #[test]

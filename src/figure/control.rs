@@ -15,6 +15,20 @@ pub(crate) fn group_class(k: usize) -> String {
     format!("{PREFIX}-v {PREFIX}-v{k}")
 }
 
+/// How many lines a [`radio_row`] of `buttons` named `name` takes in a strip `width` wide, at
+/// the strip's 13 px font (a generous estimate of each button's width: wrapping inside a strip
+/// too low for it would hide buttons).
+pub(crate) fn lines_needed(name: &str, buttons: &[(String, String)], width: f64) -> f64 {
+    let text = |s: &str| s.chars().count() as f64 * 8.5;
+    let total = text(name)
+        + 8.0
+        + buttons
+            .iter()
+            .map(|(_, label)| text(label) + 30.0)
+            .sum::<f64>();
+    (total / width).ceil().max(1.0)
+}
+
 /// One labelled row of radio buttons, as the HTML inside a control strip: a
 /// `role="radiogroup"` named by its visible label (`name_id` is that label's id), one
 /// `(id, label)` button per choice in the group `group`, button `checked` checked.
