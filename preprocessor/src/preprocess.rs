@@ -191,7 +191,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
     if let Some(block) = &playground_block {
         for f in found.iter().filter(|f| playground::wanted(&f.content)) {
             let page = pages.remove(&f.key).unwrap_or_else(|| f.content.clone());
-            let spliced = playground::splice(&page, block, |why| render::error_block(why));
+            let spliced = playground::splice(&page, block, render::error_block);
             pages.insert(f.key.clone(), spliced);
         }
     }
