@@ -686,4 +686,44 @@ mod tests {
         };
         assert_eq!(run(1), run(4));
     }
+
+    #[test]
+    fn bytes_give_what_their_normalised_rows_give_for_any_number_of_threads() {
+        let rows = 5 * CHUNK_ROWS + 7;
+        let cols = 45;
+        let v = Array2::from_shape_fn((rows, cols), |(i, j)| ((i * 31 + j * 17) % 256) as u8);
+        let x = v.mapv(crate::data::normalise_pixel);
+        let t = Array1::from_shape_fn(rows, |i| (i % 2) as f32);
+        let theta = Array1::from_shape_fn(cols + 1, |j| 0.002 * j as f32 - 0.04);
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| evaluate(theta.view(), v.view(), t.view()).unwrap())
+        };
+        let bytes = run(1);
+        assert_eq!(bytes, run(3));
+        let values = evaluate(theta.view(), x.view(), t.view()).unwrap();
+        assert!((bytes.loss - values.loss).abs() <= 1e-6 * values.loss);
+        for (a, b) in bytes.gradient.iter().zip(&values.gradient) {
+            assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+        }
+        for (a, b) in bytes.probabilities.iter().zip(&values.probabilities) {
+            assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+        }
+        let picked: Vec<usize> = (0..rows).rev().step_by(3).collect();
+        let mut g_bytes = vec![0.0; cols + 1];
+        let mut g_values = vec![0.0; cols + 1];
+        let l_bytes =
+            loss_and_gradient_rows(theta.view(), v.view(), t.view(), &picked, &mut g_bytes)
+                .unwrap();
+        let l_values =
+            loss_and_gradient_rows(theta.view(), x.view(), t.view(), &picked, &mut g_values)
+                .unwrap();
+        assert!((l_bytes - l_values).abs() <= 1e-6 * l_values);
+        for (a, b) in g_bytes.iter().zip(&g_values) {
+            assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+        }
+    }
 }
