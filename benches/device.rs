@@ -100,7 +100,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 1. One loss+gradient on the whole train subset, data resident on the device.
     let theta = initial_theta(42);
-    let (x, t) = (data.train.x.view(), data.train.t.view());
+    let (x, t) = (data.train.x().view(), data.train.t.view());
     let mut g_cpu = vec![0.0f32; 785];
     let mut g_gpu = vec![0.0f32; 785];
     let mut l_cpu = 0.0;

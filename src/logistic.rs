@@ -9,12 +9,58 @@
 //! no copy of the data (the bias is added, not stored as a column of ones). Rows are cut into
 //! fixed chunks that run on all cores and are summed in a fixed order, so results do not depend
 //! on the number of threads.
+//!
+//! The rows are [`Inputs`]: `f32` features, or MNIST's pixel bytes, which the pass reads as
+//! torchvision's normalised values without ever storing them as `f32` ([`pixels`]). On bytes
+//! the loss terms come from a vectorised log-sigmoid ([`softplus`], within
+//! [`softplus::MAX_RELATIVE_ERROR`] of the exact formula).
 
-use ndarray::{Array1, ArrayView1, ArrayView2};
+mod pixels;
+pub mod softplus;
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
 /// Rows per chunk of work: results are summed per chunk, then over chunks in order.
 const CHUNK_ROWS: usize = 256;
+
+/// The rows a pass reads: one sample a row, one feature a column.
+#[derive(Debug, Clone, Copy)]
+pub enum Inputs<'a> {
+    /// Features as they are.
+    Values(ArrayView2<'a, f32>),
+    /// MNIST pixel intensities (0 to 255), read as torchvision's normalised values
+    /// ([`crate::data::normalise_pixel`]) with the normalisation folded into the arithmetic.
+    Pixels(ArrayView2<'a, u8>),
+}
+
+impl Inputs<'_> {
+    /// `(rows, columns)`.
+    pub fn dim(&self) -> (usize, usize) {
+        match self {
+            Self::Values(x) => x.dim(),
+            Self::Pixels(v) => v.dim(),
+        }
+    }
+}
+
+impl<'a> From<ArrayView2<'a, f32>> for Inputs<'a> {
+    fn from(x: ArrayView2<'a, f32>) -> Self {
+        Self::Values(x)
+    }
+}
+
+impl<'a> From<&'a Array2<f32>> for Inputs<'a> {
+    fn from(x: &'a Array2<f32>) -> Self {
+        Self::Values(x.view())
+    }
+}
+
+impl<'a> From<ArrayView2<'a, u8>> for Inputs<'a> {
+    fn from(v: ArrayView2<'a, u8>) -> Self {
+        Self::Pixels(v)
+    }
+}
 
 /// Loss, gradient and probabilities of one batch.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +176,58 @@ pub(crate) struct Wants {
     pub(crate) probabilities: bool,
 }
 
+/// The rows of one chunk: a range of rows, or some of them by index.
+#[derive(Clone, Copy)]
+pub(crate) enum RowSet<'a> {
+    Range(usize, usize),
+    Picked(&'a [usize]),
+}
+
+impl RowSet<'_> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        match self {
+            Self::Range(start, end) => end - start,
+            Self::Picked(idx) => idx.len(),
+        }
+    }
+
+    /// The `k`-th row of the set.
+    #[inline(always)]
+    fn get(&self, k: usize) -> usize {
+        match self {
+            Self::Range(start, _) => start + k,
+            Self::Picked(idx) => idx[k],
+        }
+    }
+}
+
+/// Runs `body` on fixed chunks of the rows (all `rows`, or those `picked` names), in parallel,
+/// returning the results in chunk order.
+fn over_chunks<P: Send>(
+    rows: usize,
+    picked: Option<&[usize]>,
+    body: impl Fn(RowSet) -> P + Sync,
+) -> Vec<P> {
+    match picked {
+        None if rows <= CHUNK_ROWS => vec![body(RowSet::Range(0, rows))],
+        None => (0..rows.div_ceil(CHUNK_ROWS))
+            .into_par_iter()
+            .map(|c| {
+                body(RowSet::Range(
+                    c * CHUNK_ROWS,
+                    ((c + 1) * CHUNK_ROWS).min(rows),
+                ))
+            })
+            .collect(),
+        Some(idx) if idx.len() <= CHUNK_ROWS => vec![body(RowSet::Picked(idx))],
+        Some(idx) => idx
+            .par_chunks(CHUNK_ROWS)
+            .map(|c| body(RowSet::Picked(c)))
+            .collect(),
+    }
+}
+
 /// Partial sums over one chunk of rows.
 struct Partial {
     loss: f64,
@@ -203,7 +301,7 @@ fn chunk_body<'a>(
 /// returns the mean loss, the mean gradient (summed in f64) and the probabilities.
 pub(crate) fn pass(
     theta: ArrayView1<f32>,
-    x: ArrayView2<f32>,
+    x: Inputs,
     t: ArrayView1<f32>,
     picked: Option<&[usize]>,
     wants: Wants,
@@ -216,39 +314,44 @@ pub(crate) fn pass(
     if picked.is_some_and(<[usize]>::is_empty) {
         return Err(ShapeError::Empty);
     }
-    let x = x.as_standard_layout();
-    let x = x.as_slice().expect("standard layout is contiguous");
     let t = t.as_standard_layout();
     let t = t.as_slice().expect("standard layout is contiguous");
     let theta = theta.as_standard_layout();
     let theta = theta.as_slice().expect("standard layout is contiguous");
-    let row = |i: usize| (&x[i * cols..(i + 1) * cols], t[i]);
     let count = picked.map_or(rows, <[usize]>::len);
+    let n = count as f64;
 
-    let partials: Vec<Partial> = match picked {
-        None if rows <= CHUNK_ROWS => vec![pass_chunk(theta, (0..rows).map(row), rows, wants)],
-        None => (0..rows.div_ceil(CHUNK_ROWS))
-            .into_par_iter()
-            .map(|c| {
-                let range = c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(rows);
-                pass_chunk(theta, range.clone().map(row), range.len(), wants)
+    let partials: Vec<Partial> = match x {
+        Inputs::Values(x) => {
+            let x = x.as_standard_layout();
+            let x = x.as_slice().expect("standard layout is contiguous");
+            let row = |i: usize| (&x[i * cols..(i + 1) * cols], t[i]);
+            over_chunks(rows, picked, |set| {
+                pass_chunk(
+                    theta,
+                    (0..set.len()).map(|k| row(set.get(k))),
+                    set.len(),
+                    wants,
+                )
             })
-            .collect(),
-        Some(idx) if idx.len() <= CHUNK_ROWS => {
-            vec![pass_chunk(
-                theta,
-                idx.iter().map(|&i| row(i)),
-                idx.len(),
-                wants,
-            )]
         }
-        Some(idx) => idx
-            .par_chunks(CHUNK_ROWS)
-            .map(|c| pass_chunk(theta, c.iter().map(|&i| row(i)), c.len(), wants))
-            .collect(),
+        Inputs::Pixels(v) => {
+            let v = v.as_standard_layout();
+            let v = v.as_slice().expect("standard layout is contiguous");
+            let folded = pixels::Folded::new(theta);
+            over_chunks(rows, picked, |set| {
+                pixels::chunk(
+                    &folded,
+                    v,
+                    t,
+                    set,
+                    wants,
+                    &mut Vec::with_capacity(set.len()),
+                )
+            })
+        }
     };
 
-    let n = count as f64;
     let loss = partials.iter().map(|p| p.loss).sum::<f64>() / n;
     let mut gradient = Vec::new();
     if wants.gradient {
@@ -256,6 +359,14 @@ pub(crate) fn pass(
         for p in &partials {
             for (s, g) in sum.iter_mut().zip(&p.gradient) {
                 *s += f64::from(*g);
+            }
+        }
+        if let Inputs::Pixels(_) = x {
+            // The sums are Σ r v per pixel and Σ r: unfold the normalisation.
+            let (a, c) = (pixels::scale(), pixels::shift());
+            let sum_r = sum[cols];
+            for s in &mut sum[..cols] {
+                *s = a * *s - c * sum_r;
             }
         }
         gradient = sum.into_iter().map(|s| (s / n) as f32).collect();
@@ -266,6 +377,36 @@ pub(crate) fn pass(
         Vec::new()
     };
     Ok((loss as f32, gradient, probabilities))
+}
+
+pub(crate) use pixels::{scale as pixel_scale, shift as pixel_shift};
+
+/// `x·w + b` for every row of `x`, in row order.
+pub(crate) fn logits(theta: &[f32], x: Inputs) -> Vec<f32> {
+    let (w, b) = theta.split_at(theta.len() - 1);
+    match x {
+        Inputs::Values(x) => x
+            .dot(&ArrayView1::from(w))
+            .iter()
+            .map(|&z| z + b[0])
+            .collect(),
+        Inputs::Pixels(v) => {
+            let v = v.as_standard_layout();
+            let v = v.as_slice().expect("standard layout is contiguous");
+            let folded = pixels::Folded::new(theta);
+            let t = vec![0.0f32; x.dim().0];
+            let wants = Wants {
+                gradient: false,
+                probabilities: false,
+            };
+            over_chunks(x.dim().0, None, |set| {
+                let mut z = Vec::with_capacity(set.len());
+                pixels::chunk(&folded, v, &t, set, wants, &mut z);
+                z
+            })
+            .concat()
+        }
+    }
 }
 
 /// Loss, gradient and probabilities of `θ` on the rows of `x` with targets `t`, in one pass.
@@ -289,16 +430,16 @@ pub(crate) fn pass(
 /// # Errors
 /// [`ShapeError`] when the shapes disagree (`θ` must have one entry more than `x` has
 /// columns, `t` one entry per row) or `x` has no rows.
-pub fn evaluate(
+pub fn evaluate<'a>(
     theta: ArrayView1<f32>,
-    x: ArrayView2<f32>,
+    x: impl Into<Inputs<'a>>,
     t: ArrayView1<f32>,
 ) -> Result<Evaluation, ShapeError> {
     let wants = Wants {
         gradient: true,
         probabilities: true,
     };
-    let (loss, gradient, probabilities) = pass(theta, x, t, None, wants)?;
+    let (loss, gradient, probabilities) = pass(theta, x.into(), t, None, wants)?;
     Ok(Evaluation {
         loss,
         gradient: Array1::from(gradient),
@@ -310,18 +451,18 @@ pub fn evaluate(
 ///
 /// # Errors
 /// As [`evaluate`], or when `gradient` does not have `θ`'s length.
-pub fn loss_and_gradient(
+pub fn loss_and_gradient<'a>(
     theta: ArrayView1<f32>,
-    x: ArrayView2<f32>,
+    x: impl Into<Inputs<'a>>,
     t: ArrayView1<f32>,
     gradient: &mut [f32],
 ) -> Result<f32, ShapeError> {
-    gradient_into(theta, x, t, None, gradient)
+    gradient_into(theta, x.into(), t, None, gradient)
 }
 
 fn gradient_into(
     theta: ArrayView1<f32>,
-    x: ArrayView2<f32>,
+    x: Inputs,
     t: ArrayView1<f32>,
     rows: Option<&[usize]>,
     gradient: &mut [f32],
@@ -346,41 +487,42 @@ fn gradient_into(
 ///
 /// # Errors
 /// As [`loss_and_gradient`], or when `rows` is empty or names a row `x` does not have.
-pub fn loss_and_gradient_rows(
+pub fn loss_and_gradient_rows<'a>(
     theta: ArrayView1<f32>,
-    x: ArrayView2<f32>,
+    x: impl Into<Inputs<'a>>,
     t: ArrayView1<f32>,
     rows: &[usize],
     gradient: &mut [f32],
 ) -> Result<f32, ShapeError> {
-    gradient_into(theta, x, t, Some(rows), gradient)
+    gradient_into(theta, x.into(), t, Some(rows), gradient)
 }
 
 /// Mean loss of `θ` on `x`, `t`.
 ///
 /// # Errors
 /// As [`evaluate`].
-pub fn loss(
+pub fn loss<'a>(
     theta: ArrayView1<f32>,
-    x: ArrayView2<f32>,
+    x: impl Into<Inputs<'a>>,
     t: ArrayView1<f32>,
 ) -> Result<f32, ShapeError> {
     let wants = Wants {
         gradient: false,
         probabilities: false,
     };
-    Ok(pass(theta, x, t, None, wants)?.0)
+    Ok(pass(theta, x.into(), t, None, wants)?.0)
 }
 
 /// `σ(x·w + b)` for each row of `x`.
 ///
 /// # Errors
 /// As [`evaluate`].
-pub fn probabilities(
+pub fn probabilities<'a>(
     theta: ArrayView1<f32>,
-    x: ArrayView2<f32>,
+    x: impl Into<Inputs<'a>>,
 ) -> Result<Array1<f32>, ShapeError> {
-    let t = Array1::zeros(x.nrows());
+    let x = x.into();
+    let t = Array1::zeros(x.dim().0);
     let wants = Wants {
         gradient: false,
         probabilities: true,
@@ -413,16 +555,16 @@ impl Score {
 ///
 /// # Errors
 /// As [`evaluate`].
-pub fn score(
+pub fn score<'a>(
     theta: ArrayView1<f32>,
-    x: ArrayView2<f32>,
+    x: impl Into<Inputs<'a>>,
     t: ArrayView1<f32>,
 ) -> Result<Score, ShapeError> {
     let wants = Wants {
         gradient: false,
         probabilities: true,
     };
-    let (loss, _, p) = pass(theta, x, t, None, wants)?;
+    let (loss, _, p) = pass(theta, x.into(), t, None, wants)?;
     let abs_error: f64 = p.iter().zip(t).map(|(p, t)| f64::from((p - t).abs())).sum();
     let correct = p
         .iter()
@@ -543,5 +685,45 @@ mod tests {
                 .install(|| evaluate(theta.view(), x.view(), t.view()).unwrap())
         };
         assert_eq!(run(1), run(4));
+    }
+
+    #[test]
+    fn bytes_give_what_their_normalised_rows_give_for_any_number_of_threads() {
+        let rows = 5 * CHUNK_ROWS + 7;
+        let cols = 45;
+        let v = Array2::from_shape_fn((rows, cols), |(i, j)| ((i * 31 + j * 17) % 256) as u8);
+        let x = v.mapv(crate::data::normalise_pixel);
+        let t = Array1::from_shape_fn(rows, |i| (i % 2) as f32);
+        let theta = Array1::from_shape_fn(cols + 1, |j| 0.002 * j as f32 - 0.04);
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| evaluate(theta.view(), v.view(), t.view()).unwrap())
+        };
+        let bytes = run(1);
+        assert_eq!(bytes, run(3));
+        let values = evaluate(theta.view(), x.view(), t.view()).unwrap();
+        assert!((bytes.loss - values.loss).abs() <= 1e-6 * values.loss);
+        for (a, b) in bytes.gradient.iter().zip(&values.gradient) {
+            assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+        }
+        for (a, b) in bytes.probabilities.iter().zip(&values.probabilities) {
+            assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+        }
+        let picked: Vec<usize> = (0..rows).rev().step_by(3).collect();
+        let mut g_bytes = vec![0.0; cols + 1];
+        let mut g_values = vec![0.0; cols + 1];
+        let l_bytes =
+            loss_and_gradient_rows(theta.view(), v.view(), t.view(), &picked, &mut g_bytes)
+                .unwrap();
+        let l_values =
+            loss_and_gradient_rows(theta.view(), x.view(), t.view(), &picked, &mut g_values)
+                .unwrap();
+        assert!((l_bytes - l_values).abs() <= 1e-6 * l_values);
+        for (a, b) in g_bytes.iter().zip(&g_values) {
+            assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+        }
     }
 }

@@ -75,11 +75,7 @@ fn synthetic(rows: usize, cols: usize, seed: u64) -> Subset {
         let s: f32 = x.row(i).iter().step_by(7).sum();
         f32::from(u8::from(s + next() * 4.0 > 0.0))
     });
-    Subset {
-        x,
-        t,
-        source_index: (0..rows).collect(),
-    }
+    Subset::from_values(x, t, (0..rows).collect())
 }
 
 fn theta(cols: usize) -> Array1<f32> {
@@ -88,10 +84,10 @@ fn theta(cols: usize) -> Array1<f32> {
 
 /// Loss and gradient in float64 straight from the definitions.
 fn reference(theta: &Array1<f32>, data: &Subset) -> (f64, Vec<f64>, Vec<f64>) {
-    let cols = data.x.ncols();
+    let cols = data.ncols();
     let n = data.len() as f64;
     let (mut loss, mut grad, mut probs) = (0.0, vec![0.0; cols + 1], Vec::new());
-    for (row, &t) in data.x.rows().into_iter().zip(&data.t) {
+    for (row, &t) in data.x().rows().into_iter().zip(&data.t) {
         let z: f64 = row
             .iter()
             .zip(theta)
@@ -140,7 +136,7 @@ fn one_evaluation_matches_a_float64_reference() {
     let data = synthetic(1000, 784, 1);
     let theta = theta(784);
     let eval = gpu
-        .evaluate(theta.view(), data.x.view(), data.t.view())
+        .evaluate(theta.view(), data.x().view(), data.t.view())
         .unwrap();
     let (loss, grad, probs) = reference(&theta, &data);
     assert!(
@@ -186,7 +182,7 @@ fn a_well_classified_sample_keeps_the_digits_of_its_small_loss() {
 fn a_resident_batch_gives_the_same_gradient_at_every_call() {
     let Some(gpu) = gpu() else { return };
     let data = synthetic(130, 784, 2);
-    let batch = gpu.upload(data.x.view(), data.t.view()).unwrap();
+    let batch = gpu.upload(data.x().view(), data.t.view()).unwrap();
     let mut first = vec![0.0; 785];
     let mut again = vec![0.0; 785];
     let a = batch
@@ -213,10 +209,10 @@ fn a_matrix_split_across_many_bindings_gives_the_same_numbers() {
     let test = synthetic(90, 784, 4);
     let theta = theta(784);
     let one = gpu
-        .evaluate(theta.view(), data.x.view(), data.t.view())
+        .evaluate(theta.view(), data.x().view(), data.t.view())
         .unwrap();
     let many = split
-        .evaluate(theta.view(), data.x.view(), data.t.view())
+        .evaluate(theta.view(), data.x().view(), data.t.view())
         .unwrap();
     assert!((one.loss - many.loss).abs() <= 1e-6 * one.loss);
     assert_close(
@@ -284,7 +280,7 @@ fn bad_settings_are_errors_on_the_gpu_too() {
         .unwrap_err();
     assert!(matches!(err, TrainError::ThetaLength { .. }), "{err}");
     let err = gpu
-        .evaluate(theta(783).view(), data.x.view(), data.t.view())
+        .evaluate(theta(783).view(), data.x().view(), data.t.view())
         .unwrap_err();
     assert!(matches!(err, DeviceError::Shape(_)), "{err}");
 }
@@ -296,7 +292,7 @@ fn a_binding_smaller_than_one_row_is_a_limit_error_not_a_panic() {
     };
     let data = synthetic(4, 784, 12);
     let err = tiny
-        .evaluate(theta(784).view(), data.x.view(), data.t.view())
+        .evaluate(theta(784).view(), data.x().view(), data.t.view())
         .unwrap_err();
     assert!(matches!(err, DeviceError::Limit { .. }), "{err}");
     assert!(err.to_string().contains("DESCENT_DEVICE=cpu"), "{err}");
@@ -308,7 +304,7 @@ fn a_lost_device_is_an_error_not_a_panic_or_a_hang() {
         return;
     };
     let data = synthetic(100, 784, 13);
-    let batch = lost.upload(data.x.view(), data.t.view()).unwrap();
+    let batch = lost.upload(data.x().view(), data.t.view()).unwrap();
     lost.as_gpu().unwrap().destroy();
     let mut g = vec![0.0; 785];
     let err = batch
@@ -381,7 +377,7 @@ fn the_whole_subset_gradient_matches_pytorch() {
     let data = data();
     let theta = Array1::from_elem(785, 0.01f32);
     let eval = gpu
-        .evaluate(theta.view(), data.train.x.view(), data.train.t.view())
+        .evaluate(theta.view(), data.train.x().view(), data.train.t.view())
         .unwrap();
     // float64 PyTorch: 1.126821156, 57.59229886, -0.210380567
     assert!(

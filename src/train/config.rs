@@ -131,11 +131,11 @@ impl TrainConfig {
         test: &Subset,
     ) -> Result<(), TrainError> {
         let n = train.len();
-        let cols = train.x.ncols();
-        if train.x.nrows() != n {
+        let cols = train.ncols();
+        if train.nrows() != n {
             return Err(TrainError::Targets {
                 set: "training",
-                rows: train.x.nrows(),
+                rows: train.nrows(),
                 targets: n,
             });
         }
@@ -162,17 +162,17 @@ impl TrainConfig {
             schedule.build(&*optimizer)?;
         }
         if self.test_loss_every_step {
-            if test.x.nrows() != test.len() {
+            if test.nrows() != test.len() {
                 return Err(TrainError::Targets {
                     set: "test",
-                    rows: test.x.nrows(),
+                    rows: test.nrows(),
                     targets: test.len(),
                 });
             }
-            if test.is_empty() || test.x.ncols() != cols {
+            if test.is_empty() || test.ncols() != cols {
                 return Err(TrainError::TestSet {
                     rows: test.len(),
-                    cols: test.x.ncols(),
+                    cols: test.ncols(),
                     expected_cols: cols,
                 });
             }

@@ -69,10 +69,13 @@ fn the_subset_has_the_tutorials_sizes_and_classes() {
 fn loss_and_gradient_at_ones_over_100_match_pytorch() {
     let data = data();
     let theta = Array1::from_elem(785, 0.01f32);
-    let eval = logistic::evaluate(theta.view(), data.train.x.view(), data.train.t.view()).unwrap();
-    assert_close("loss", eval.loss, 1.126_820_2, 1e-5);
-    assert_close("sum of gradient", eval.gradient.sum(), 57.592_16, 1e-5);
-    assert_close("bias gradient", eval.gradient[784], -0.210_380_06, 1e-5);
+    // The bytes (what training reads) and the normalised f32 rows (what a chapter reads).
+    for x in [data.train.inputs(), data.train.x().view().into()] {
+        let eval = logistic::evaluate(theta.view(), x, data.train.t.view()).unwrap();
+        assert_close("loss", eval.loss, 1.126_820_2, 1e-5);
+        assert_close("sum of gradient", eval.gradient.sum(), 57.592_16, 1e-5);
+        assert_close("bias gradient", eval.gradient[784], -0.210_380_06, 1e-5);
+    }
 }
 
 fn check_run(batch: usize, losses_file: &str, theta_file: &str, soft: f64, correct: usize) {
@@ -102,7 +105,7 @@ fn check_run(batch: usize, losses_file: &str, theta_file: &str, soft: f64, corre
             "final theta[{j}]: {found} vs PyTorch {want}"
         );
     }
-    let score = logistic::score(run.theta.view(), test.x.view(), test.t.view()).unwrap();
+    let score = logistic::score(run.theta.view(), test.inputs(), test.t.view()).unwrap();
     assert!(
         (score.soft_accuracy_percent - soft).abs() < 0.005,
         "{score:?}"
@@ -149,7 +152,7 @@ fn batch_size_one_stays_finite_where_the_tutorials_formula_gives_nan() {
 
     // The tutorial's `t log p + (1 - t) log(1 - p)` in float32 is NaN wherever p rounds to
     // exactly 0 or 1; the trained model has such samples, and their loss here is finite.
-    let p = logistic::probabilities(run.theta.view(), data.train.x.view()).unwrap();
+    let p = logistic::probabilities(run.theta.view(), data.train.inputs()).unwrap();
     let saturated: Vec<usize> = (0..p.len())
         .filter(|&i| p[i] == 1.0 || p[i] == 0.0)
         .collect();
@@ -165,7 +168,7 @@ fn batch_size_one_stays_finite_where_the_tutorials_formula_gives_nan() {
         "expected saturated samples after a batch-1 epoch"
     );
     for &i in &saturated {
-        let row = data.train.x.slice(ndarray::s![i..i + 1, ..]);
+        let row = data.train.x().slice(ndarray::s![i..i + 1, ..]);
         let t = data.train.t.slice(ndarray::s![i..i + 1]);
         assert!(
             logistic::loss(run.theta.view(), row, t)
@@ -183,6 +186,10 @@ fn the_librarys_tutorial_start_is_the_recorded_one() {
     assert_eq!(reference::test_order(), indices("test_perm_i64le.bin"));
     let ordered = reference::tutorial_order(data()).unwrap();
     let first = indices("train_perm_i64le.bin")[0];
-    assert_eq!(ordered.train.x.row(0), data().train.x.row(first));
+    assert_eq!(ordered.train.x().row(0), data().train.x().row(first));
+    assert_eq!(
+        ordered.train.pixels().unwrap().row(0),
+        data().train.pixels().unwrap().row(first)
+    );
     assert_eq!(ordered.test.len(), 2163);
 }

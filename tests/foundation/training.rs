@@ -97,7 +97,7 @@ fn a_loop_over_the_public_sample_order_sees_the_batches_training_sees() {
         for batch in order.next_epoch(config.batch_size) {
             let loss = descent::logistic::loss_and_gradient_rows(
                 theta.view(),
-                train.x.view(),
+                train.inputs(),
                 train.t.view(),
                 batch,
                 &mut gradient,
@@ -115,11 +115,11 @@ fn a_loop_over_the_public_sample_order_sees_the_batches_training_sees() {
 fn bad_inputs_are_errors_that_say_what_to_change() {
     let (train, test) = data();
     let config = TrainConfig::new(100, 1, 0.01);
-    let narrow = Subset {
-        x: test.x.slice(ndarray::s![.., ..700]).to_owned(),
-        t: test.t.clone(),
-        source_index: test.source_index.clone(),
-    };
+    let narrow = Subset::from_values(
+        test.x().slice(ndarray::s![.., ..700]).to_owned(),
+        test.t.clone(),
+        test.source_index.clone(),
+    );
     let err = train_cpu(initial_theta(0), train, &narrow, &config).unwrap_err();
     assert_eq!(
         err.to_string(),

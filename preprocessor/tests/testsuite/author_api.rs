@@ -19,7 +19,7 @@ A θ of the wrong length:
 
 ```rust,run
 let short = Array1::<f32>::zeros(10);
-logistic::evaluate(short.view(), data.train.x.view(), data.train.t.view())?;
+logistic::evaluate(short.view(), data.train.x().view(), data.train.t.view())?;
 ```
 "#;
 

@@ -68,7 +68,7 @@ pub fn train(
         for rows in order.next_epoch(config.batch_size) {
             let (loss, gradient, probabilities) = logistic::pass(
                 theta.view(),
-                train.x.view(),
+                train.inputs(),
                 train.t.view(),
                 Some(rows),
                 wants,

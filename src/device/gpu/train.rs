@@ -128,12 +128,12 @@ pub fn train(
         false => None,
     };
     let data0 = first.as_ref().unwrap_or(train);
-    let train_m = GpuMatrix::upload(gpu, "the training set", data0.x.view(), data0.t.view())?;
+    let train_m = GpuMatrix::upload(gpu, "the training set", data0.x().view(), data0.t.view())?;
     let test_m = if config.test_loss_every_step {
         Some(GpuMatrix::upload(
             gpu,
             "the test set",
-            test.x.view(),
+            test.x().view(),
             test.t.view(),
         )?)
     } else {
@@ -154,7 +154,7 @@ pub fn train(
     for epoch in 0..config.epochs {
         if epoch > 0 && orders.advance() {
             let data = permuted(train, orders.current())?;
-            train_m.rewrite(gpu, data.x.view(), data.t.view());
+            train_m.rewrite(gpu, data.x().view(), data.t.view());
         }
         // Submitted in slices, so the GPU runs one slice while the next is being encoded.
         let slices: Vec<&[Dispatch]> = plan
