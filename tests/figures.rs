@@ -372,6 +372,43 @@ fn diverged_runs_end_marked_in_races_families_and_surfaces() {
 }
 
 #[test]
+fn a_steps_control_cuts_each_path_once_and_hides_the_later_pieces() {
+    use descent::landscape::{Landscape, Peaks};
+    use descent::optim::{Adam, Sgd, run};
+    let grid = Peaks.grid(-3.0..=3.0, -3.0..=3.0, 20).expect("grid");
+    let adam = run(&Peaks, [0.25, 1.3], Adam::new(0.1).expect("lr"), 30).expect("path");
+    let short = run(&Peaks, [0.25, 1.3], Sgd::new(0.05).expect("lr"), 8).expect("path");
+    let fam = Variants::landscape(
+        "optimiser",
+        Landscape2d::new("Steps", "Paths up to a chosen step.", grid.clone()),
+    )
+    .option("Adam", [("Adam", &adam)])
+    .option("SGD", [("SGD", &short)])
+    .steps_control("steps", &[5, 10, 30])
+    .to_svg()
+    .expect("render");
+    check_inline_safe("family with a steps control", &fam);
+    // Adam's 30 steps in three pieces, SGD's 8 in two; each piece drawn as halo and line.
+    assert_eq!(fam.matches("class=\"u0\"").count(), 2 * 2);
+    assert_eq!(fam.matches("class=\"u1\"").count(), 2 * 2);
+    assert_eq!(fam.matches("class=\"u2\"").count(), 2);
+    // Two optimisers and three step counts, the last (whole paths) checked.
+    assert_eq!(fam.matches("type=\"radio\"").count(), 2 + 3);
+    let steps_row = fam.split("steps:").nth(1).expect("the steps row");
+    assert!(
+        steps_row.contains("checked=\"checked\"/>30<"),
+        "{steps_row}"
+    );
+    assert!(fam.contains(":is(.u1,.u2){display:none}") && fam.contains(":is(.u2){display:none}"));
+
+    let bad = Variants::landscape("o", Landscape2d::new("t", "d", grid))
+        .option("Adam", [("Adam", &adam)])
+        .steps_control("steps", &[10, 5])
+        .to_svg();
+    assert!(matches!(bad, Err(FigureError::Invalid { .. })), "{bad:?}");
+}
+
+#[test]
 fn the_grid_a_landscape_samples_is_the_grid_a_figure_draws() {
     use descent::landscape::{Landscape, Peaks};
     let from_landscape = Peaks.grid(-3.0..=3.0, -3.0..=3.0, 30).expect("grid");

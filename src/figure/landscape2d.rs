@@ -367,13 +367,17 @@ impl Landscape2d {
     }
 
     /// The paths (series `first..`) as static lines with a dot at every step; `tag` keeps
-    /// the ids of the dot markers apart when several groups of paths share a figure.
+    /// the ids of the dot markers apart when several groups of paths share a figure. With
+    /// `steps` (increasing step counts), each path is cut into pieces of class `u0`, `u1`, ...:
+    /// piece `b` holds the steps after `steps[b - 1]` up to `steps[b]` (the last piece, all
+    /// the rest), so CSS can show a path up to a chosen step count by hiding the later pieces.
     pub(crate) fn static_paths(
         &self,
         frame: &Frame,
         paths: &[Curve],
         first: usize,
         tag: &str,
+        steps: &[usize],
     ) -> String {
         let mut m = String::new();
         for (k, curve) in paths.iter().enumerate() {
@@ -387,6 +391,20 @@ impl Landscape2d {
             }
             let (class, colour) = series(first + k);
             let mid = id(&format!("m{tag}{}", first + k));
+            if !steps.is_empty() {
+                let pieces = step_pieces(&px, steps);
+                let _ = write!(
+                    m,
+                    "<marker id=\"{mid}\" viewBox=\"-3 -3 6 6\" markerWidth=\"6\" markerHeight=\"6\" markerUnits=\"userSpaceOnUse\"><circle r=\"2.2\" class=\"f{}\" fill=\"{colour}\" stroke=\"none\"/></marker><g stroke=\"#fff\" stroke-opacity=\".7\" stroke-width=\"4\">{pieces}</g><g class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2\" marker-start=\"url(#{mid})\" marker-mid=\"url(#{mid})\" marker-end=\"url(#{mid})\">{pieces}</g>",
+                    (first + k) % super::theme::PALETTE_LEN,
+                );
+                if curve.diverged_at.is_some() {
+                    let last = steps.partition_point(|&s| s < px.len() - 1);
+                    let cross = divergence_cross(px[px.len() - 1], first + k, "");
+                    let _ = write!(m, "<g class=\"u{}\">{cross}</g>", last.min(steps.len() - 1));
+                }
+                continue;
+            }
             let _ = write!(
                 m,
                 "<marker id=\"{mid}\" viewBox=\"-3 -3 6 6\" markerWidth=\"6\" markerHeight=\"6\" markerUnits=\"userSpaceOnUse\"><circle r=\"2.2\" class=\"f{}\" fill=\"{colour}\" stroke=\"none\"/></marker><path d=\"{d}\" stroke=\"#fff\" stroke-opacity=\".7\" stroke-width=\"4\"/><path class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2\" marker-start=\"url(#{mid})\" marker-mid=\"url(#{mid})\" marker-end=\"url(#{mid})\" d=\"{d}\"/>",
@@ -403,6 +421,31 @@ impl Landscape2d {
     pub(crate) fn paths(&self) -> &[Curve] {
         &self.paths
     }
+}
+
+/// A path (pixels, one point per step from the start) cut at `steps`: one `<path class="uB">`
+/// per piece that has a step, each starting where the last ended; the last piece holds the
+/// rest of the path.
+fn step_pieces(px: &[(f64, f64)], steps: &[usize]) -> String {
+    let mut out = String::new();
+    let mut from = 0;
+    for (b, &to) in steps.iter().enumerate() {
+        let to = if b + 1 == steps.len() {
+            px.len() - 1
+        } else {
+            to.min(px.len() - 1)
+        };
+        if b > 0 && to <= from {
+            break;
+        }
+        let _ = write!(
+            out,
+            "<path class=\"u{b}\" d=\"{}\"/>",
+            path_data(&px[from..=to])
+        );
+        from = to;
+    }
+    out
 }
 
 /// A cross in series `k`'s colour at `at` (pixels): where a diverged path left the finite
@@ -507,7 +550,7 @@ impl Figure for Landscape2d {
                 }
                 svg.raw(&m);
             }
-            None => svg.raw(&self.static_paths(&bg.frame, &self.paths, 0, "")),
+            None => svg.raw(&self.static_paths(&bg.frame, &self.paths, 0, "", &[])),
         }
         svg.raw("</g>");
         svg.raw(&self.markers_markup(&bg.frame));

@@ -96,6 +96,8 @@ pub struct Variants {
     base: Base,
     options: Vec<(Choice, Curves)>,
     invalid: Option<(String, String)>,
+    /// On a landscape: a control showing each path up to one of these step counts.
+    steps: Option<(String, Vec<usize>)>,
 }
 
 impl Variants {
@@ -117,7 +119,22 @@ impl Variants {
             base,
             options: Vec::new(),
             invalid: None,
+            steps: None,
         }
+    }
+
+    /// On a landscape, one more control, named `control`, that shows every path up to one of
+    /// `steps` (increasing; the last shows whole paths, and is chosen first). The paths are
+    /// drawn once, cut at those steps, so the control costs little. Ignored on a line chart.
+    pub fn steps_control(mut self, control: &str, steps: &[usize]) -> Self {
+        if steps.is_empty() || steps.windows(2).any(|w| w[0] >= w[1]) {
+            self.invalid = Some((
+                format!("steps control {control}"),
+                format!("its step counts {steps:?} must be given and increasing"),
+            ));
+        }
+        self.steps = Some((control.to_owned(), steps.to_vec()));
+        self
     }
 
     /// Adds a second, independent control: every option is then named by a pair of labels
@@ -297,7 +314,12 @@ impl Figure for Variants {
         let labels = self.labels();
         self.check(&labels)?;
         let control_h = 34.0;
-        let controls_h = control_h * self.controls.len() as f64;
+        let steps: &[usize] = match (&self.base, &self.steps) {
+            (Base::Landscape(_), Some((_, steps))) => steps,
+            _ => &[],
+        };
+        let rows = self.controls.len() + usize::from(!steps.is_empty());
+        let controls_h = control_h * rows as f64;
         let (svg, groups, width, height) = match &self.base {
             Base::Landscape(l) => {
                 let bg = l.background()?;
@@ -313,7 +335,7 @@ impl Figure for Variants {
                 svg.fmt(format_args!(
                     "<g clip-path=\"url(#{clip})\" fill=\"none\" stroke-linejoin=\"round\">"
                 ));
-                svg.raw(&l.static_paths(&bg.frame, l.paths(), 0, ""));
+                svg.raw(&l.static_paths(&bg.frame, l.paths(), 0, "", steps));
                 svg.raw("</g>");
                 let first = l.path_count();
                 let groups: Vec<String> = self
@@ -322,7 +344,7 @@ impl Figure for Variants {
                     .enumerate()
                     .map(|(k, (_, curves))| {
                         let mut g = Svg::default();
-                        g.fmt(format_args!("<g clip-path=\"url(#{clip})\" fill=\"none\" stroke-linejoin=\"round\">{}</g>", l.static_paths(&bg.frame, curves, first, &format!("v{k}-"))));
+                        g.fmt(format_args!("<g clip-path=\"url(#{clip})\" fill=\"none\" stroke-linejoin=\"round\">{}</g>", l.static_paths(&bg.frame, curves, first, &format!("v{k}-"), steps)));
                         let labels = l.paths().iter().chain(curves).map(Curve::legend_label);
                         legend(&mut g, bg.plot.1, bg.plot.2, labels);
                         g.into_inner()
@@ -370,6 +392,22 @@ impl Figure for Variants {
                 control_h - 4.0,
             );
         }
+        if let (false, Some((control, _))) = (steps.is_empty(), &self.steps) {
+            let buttons: Vec<(String, String)> = steps
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (id(&format!("u{i}")), n.to_string()))
+                .collect();
+            let html =
+                super::control::radio_row(control, &id("un"), &id("u"), &buttons, steps.len() - 1);
+            super::control::strip(
+                &mut svg,
+                &html,
+                height + 4.0 + control_h * self.controls.len() as f64,
+                width,
+                control_h - 4.0,
+            );
+        }
         let mut css = format!(
             ".{p}-v{{display:none}}.{p}-v0{{display:inline}}.{p}:has(.{p}-r:checked) .{p}-v{{display:none}}"
         );
@@ -390,6 +428,16 @@ impl Figure for Variants {
             });
         }
         css.push_str("display:inline}");
+        // Step count i hides the pieces after it.
+        for i in 0..steps.len().saturating_sub(1) {
+            let later: Vec<String> = (i + 1..steps.len()).map(|b| format!(".u{b}")).collect();
+            let _ = write!(
+                css,
+                ".{p}:has(#{}:checked) :is({}){{display:none}}",
+                id(&format!("u{i}")),
+                later.join(",")
+            );
+        }
         svg.fmt(format_args!("<style>{css}</style>"));
         Ok(svg.finish())
     }

@@ -78,7 +78,7 @@ fn the_opening_animation_scrubs_to_a_step() {
 }
 
 #[test]
-fn the_playground_switches_optimiser_without_script() {
+fn the_playground_switches_optimiser_and_steps_without_script() {
     if skipped() {
         return;
     }
@@ -86,8 +86,10 @@ fn the_playground_switches_optimiser_without_script() {
     let script = "window.addEventListener('load',function(){var pre=document.createElement('pre');document.body.appendChild(pre);\
         var out=[];document.querySelectorAll('svg.dfig').forEach(function(svg){var l=svg.getAttribute('aria-label')||'';if(l.indexOf('Playground')!==0)return;\
         var p=svg.classList[1];var shown=function(){return Array.prototype.map.call(svg.querySelectorAll('.'+p+'-v'),function(g){return getComputedStyle(g).display==='none'?0:1}).join('')};\
-        var radios=svg.querySelectorAll('input[type=radio]');var before=shown();radios[7].click();var after=shown();\
-        out.push(l+'='+radios.length+':'+before+';'+after);});\
+        var radios=svg.querySelectorAll('input[name='+p+'-r]');var before=shown();radios[7].click();var after=shown();\
+        var pieces=function(){var g=svg.querySelector('.'+p+'-v7');return [0,1,2,3].map(function(b){return Array.prototype.filter.call(g.querySelectorAll('.u'+b),function(e){return getComputedStyle(e).display!=='none'}).length}).join(',')};\
+        var whole=pieces();svg.querySelector('#'+p+'-u0').click();var ten=pieces();svg.querySelector('#'+p+'-u3').click();\
+        out.push(l+'='+radios.length+':'+before+';'+after+';'+whole+';'+ten+';'+pieces());});\
         pre.textContent='probe:'+out.join('|')+':end';});";
     let Some(page) = chapter_page("optimisation", script, false) else {
         return;
@@ -106,11 +108,26 @@ fn the_playground_switches_optimiser_without_script() {
         let n: usize = n.parse().expect("radio count");
         let first: String = (0..n).map(|k| if k == 0 { '1' } else { '0' }).collect();
         let eighth: String = (0..n).map(|k| if k == 7 { '1' } else { '0' }).collect();
+        let states: Vec<&str> = states.split(';').collect();
         assert_eq!(
-            states,
-            format!("{first};{eighth}"),
+            states[..2],
+            [first, eighth],
             "{name}: the eighth radio shows the eighth optimiser"
         );
+        // Steps: pieces up to 10, 50, 100 and 200 steps of the eighth optimiser's paths (four
+        // learning rates, halo and line each). 200 steps shows every piece, 10 the first only.
+        let count = |s: &str| -> Vec<usize> { s.split(',').map(|n| n.parse().unwrap()).collect() };
+        let (whole, ten, again) = (count(states[2]), count(states[3]), count(states[4]));
+        assert!(
+            whole.iter().all(|&n| n > 0),
+            "{name}: pieces shown {whole:?}"
+        );
+        assert_eq!(
+            ten,
+            [whole[0], 0, 0, 0],
+            "{name}: 10 steps shows the first pieces only"
+        );
+        assert_eq!(again, whole, "{name}: 200 steps shows them all again");
     }
 }
 
