@@ -485,3 +485,44 @@ fn settings_beyond_the_kernels_train_on_the_cpu_with_the_same_numbers_and_say_so
         "{note}"
     );
 }
+
+#[test]
+fn mnist_pixel_bytes_train_on_the_gpu_as_on_the_cpu() {
+    // MNIST subsets go to the GPU as their pixel bytes, four to a word, and the kernels fold
+    // the normalisation into their sums as the CPU path does: losses, test loss per step and
+    // θ agree. The split GPU (40 rows a binding) puts batches across chunk boundaries.
+    let Some(gpu) = gpu() else { return };
+    let Some(split) = small_binding_gpu(40 * 784) else {
+        return;
+    };
+    let data = data();
+    let train_set = data
+        .train
+        .permuted(&(0..1300).rev().collect::<Vec<_>>())
+        .unwrap();
+    let test_set = data.test.head(300);
+    assert!(train_set.pixels().is_some() && test_set.pixels().is_some());
+    let theta = Array1::from(read_f32("theta_init_f32le.bin"));
+    let runs = [
+        (
+            gpu,
+            TrainConfig::new(100, 2, 0.05).shuffle(Shuffle::EveryEpoch(3)),
+        ),
+        (&split, TrainConfig::new(130, 2, 0.05)),
+        (gpu, TrainConfig::new(1300, 3, 0.1).shuffle(Shuffle::Never)),
+    ];
+    for (device, config) in runs {
+        let cpu = train::train_cpu(theta.clone(), &train_set, &test_set, &config).unwrap();
+        let run = device
+            .train(theta.clone(), &train_set, &test_set, &config)
+            .unwrap();
+        assert!(run.device.starts_with(&device.describe()), "{}", run.device);
+        assert_runs_agree(&run, &cpu);
+    }
+    // Batch size 1: every step is the fused small-batch kernel.
+    let small = data.train.head(60);
+    let config = TrainConfig::new(1, 1, 0.01);
+    let cpu = train::train_cpu(theta.clone(), &small, &test_set, &config).unwrap();
+    let run = gpu.train(theta, &small, &test_set, &config).unwrap();
+    assert_runs_agree(&run, &cpu);
+}

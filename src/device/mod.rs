@@ -188,7 +188,7 @@ impl Device {
         }
         let inner = match &self.kind {
             Kind::Cpu(_) => Held::Cpu(x.to_owned(), t.to_owned()),
-            Kind::Gpu(gpu) => Held::Gpu(gpu, Evaluator::new(gpu, x, t)?),
+            Kind::Gpu(gpu) => Held::Gpu(gpu, Evaluator::new(gpu, x.into(), t)?),
         };
         Ok(Resident { inner })
     }

@@ -6,7 +6,8 @@ use super::matrix::GpuMatrix;
 use super::state::{self, Data, ParamsBuffer, Sizes, State};
 use super::{Gpu, plan};
 use crate::device::DeviceError;
-use ndarray::{ArrayView1, ArrayView2};
+use crate::logistic::Inputs;
+use ndarray::ArrayView1;
 
 /// A batch resident on the GPU, ready to be evaluated at any θ.
 pub struct Evaluator {
@@ -21,9 +22,10 @@ pub struct Evaluator {
 pub type Output = (f32, Vec<f32>, Vec<f32>);
 
 impl Evaluator {
-    /// Uploads `x` (one sample a row, at least one row) and targets `t`.
-    pub fn new(gpu: &Gpu, x: ArrayView2<f32>, t: ArrayView1<f32>) -> Result<Self, DeviceError> {
-        if x.nrows() == 0 {
+    /// Uploads `x` (one sample a row, at least one row: `f32` values or pixel bytes) and
+    /// targets `t`.
+    pub fn new(gpu: &Gpu, x: Inputs, t: ArrayView1<f32>) -> Result<Self, DeviceError> {
+        if x.dim().0 == 0 {
             return Err(DeviceError::Shape(
                 "a batch needs at least one row; give a non-empty matrix".into(),
             ));

@@ -4,6 +4,10 @@
 //! Bind groups: 0 holds one matrix chunk and its targets; 1 the training state (θ, partial
 //! sums, loss partials, loss history, per-row work: residuals, losses, probabilities); 2 the
 //! parameter records, one per dispatch, picked by a dynamic offset.
+//!
+//! Every kernel is built twice from the same source: once for a matrix of `f32` values and
+//! once for one of pixel bytes packed four to a word (the `PACKED` override, with the folded
+//! normalisation's constants from [`crate::logistic`]).
 
 use std::num::NonZeroU64;
 
@@ -79,14 +83,27 @@ impl Records {
     }
 }
 
-/// Pipelines and layouts of the logistic-regression kernels.
-pub struct Kernels {
-    /// Layout of group 0 (matrix chunk, targets).
-    pub data_layout: wgpu::BindGroupLayout,
-    /// Layout of group 1 (training state).
-    pub state_layout: wgpu::BindGroupLayout,
-    /// Layout of group 2 (parameter records).
-    pub params_layout: wgpu::BindGroupLayout,
+/// What one word of a matrix chunk holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One `f32` value.
+    Values,
+    /// Four pixel bytes (0 to 255), the lowest byte first; rows padded to whole words.
+    Bytes,
+}
+
+impl Format {
+    /// Bytes of one row of `cols` columns.
+    pub fn row_bytes(self, cols: usize) -> usize {
+        match self {
+            Format::Values => 4 * cols,
+            Format::Bytes => 4 * cols.div_ceil(4),
+        }
+    }
+}
+
+/// The compiled kernels for one [`Format`].
+pub struct Pipelines {
     /// Residual, loss and probability of each row.
     pub residual: wgpu::ComputePipeline,
     /// Gradient and loss partial sums over groups of 64 rows.
@@ -99,6 +116,30 @@ pub struct Kernels {
     pub reduce: wgpu::ComputePipeline,
     /// Test loss of the last step.
     pub finish: wgpu::ComputePipeline,
+}
+
+/// Pipelines and layouts of the logistic-regression kernels.
+pub struct Kernels {
+    /// Layout of group 0 (matrix chunk, targets).
+    pub data_layout: wgpu::BindGroupLayout,
+    /// Layout of group 1 (training state).
+    pub state_layout: wgpu::BindGroupLayout,
+    /// Layout of group 2 (parameter records).
+    pub params_layout: wgpu::BindGroupLayout,
+    /// The kernels over `f32` values.
+    pub values: Pipelines,
+    /// The kernels over packed pixel bytes.
+    pub bytes: Pipelines,
+}
+
+impl Kernels {
+    /// The kernels that read a matrix in `format`.
+    pub fn pipelines(&self, format: Format) -> &Pipelines {
+        match format {
+            Format::Values => &self.values,
+            Format::Bytes => &self.bytes,
+        }
+    }
 }
 
 fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
@@ -151,23 +192,37 @@ impl Kernels {
             ],
             immediate_size: 0,
         });
-        let pipeline = |entry: &str| {
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry),
-                layout: Some(&layout),
-                module: &module,
-                entry_point: Some(entry),
-                compilation_options: Default::default(),
-                cache: None,
-            })
+        let build = |format: Format| {
+            let constants = [
+                ("PACKED", f64::from(u8::from(format == Format::Bytes))),
+                ("SCALE", crate::logistic::pixel_scale()),
+                ("SHIFT", crate::logistic::pixel_shift()),
+            ];
+            let pipeline = |entry: &str| {
+                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(entry),
+                    layout: Some(&layout),
+                    module: &module,
+                    entry_point: Some(entry),
+                    compilation_options: wgpu::PipelineCompilationOptions {
+                        constants: &constants,
+                        ..Default::default()
+                    },
+                    cache: None,
+                })
+            };
+            Pipelines {
+                residual: pipeline("residual"),
+                partial: pipeline("partial"),
+                small_gradient: pipeline("small_gradient"),
+                row_loss: pipeline("row_loss"),
+                reduce: pipeline("reduce"),
+                finish: pipeline("finish"),
+            }
         };
         Self {
-            residual: pipeline("residual"),
-            partial: pipeline("partial"),
-            small_gradient: pipeline("small_gradient"),
-            row_loss: pipeline("row_loss"),
-            reduce: pipeline("reduce"),
-            finish: pipeline("finish"),
+            values: build(Format::Values),
+            bytes: build(Format::Bytes),
             data_layout,
             state_layout,
             params_layout,
@@ -190,6 +245,13 @@ mod tests {
         assert_eq!(r.push(Params::default()), 0);
         assert_eq!(r.push(Params::default()), 256);
         assert_eq!(r.bytes().len(), 512);
+    }
+
+    #[test]
+    fn packed_rows_are_padded_to_whole_words() {
+        assert_eq!(Format::Values.row_bytes(784), 3136);
+        assert_eq!(Format::Bytes.row_bytes(784), 784);
+        assert_eq!(Format::Bytes.row_bytes(5), 8);
     }
 
     #[test]

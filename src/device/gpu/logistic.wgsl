@@ -4,8 +4,22 @@
 // 64 rows, column) sums `residual * x` over the group; a reduce pass adds the groups' partial
 // sums in a fixed order (so results are deterministic), writes the mean gradient and updates
 // theta. A batch of at most 64 rows takes one fused dispatch instead of two, and the test loss
-// one dispatch per 64-row group (a tree in workgroup memory). No atomics anywhere. Every dispatch reads its parameters from one record of a
-// uniform buffer (a dynamic offset picks the record), so a whole epoch is encoded up front.
+// one dispatch per 64-row group (a tree in workgroup memory). No atomics anywhere. Every
+// dispatch reads its parameters from one record of a uniform buffer (a dynamic offset picks
+// the record), so a whole epoch is encoded up front.
+//
+// The matrix is either f32 values (one word a value) or MNIST pixel bytes, four to a word
+// (PACKED; each row padded to whole words). Bytes are read as torchvision's normalised values
+// without ever being normalised: with a = SCALE = 1 / (255 sigma) and c = SHIFT = mu / sigma,
+// a logit is a (w . v) - c sum(w) + b and a gradient entry a sum(r v) - c sum(r), so each
+// pass reads a quarter of the f32 matrix's bytes.
+
+// 1: the matrix holds pixel bytes; 0: f32 values. The pipelines are built once for each.
+override PACKED: bool;
+// 1 / (255 sigma): the scale of a raw byte in a normalised dot product.
+override SCALE: f32;
+// mu / sigma: minus the normalised value of a background (zero) pixel.
+override SHIFT: f32;
 
 struct Params {
     // First row of this dispatch, counted inside the bound matrix chunk.
@@ -42,7 +56,8 @@ struct Params {
     work_rows: u32,
 }
 
-@group(0) @binding(0) var<storage, read> x: array<f32>;
+// f32 values (bit patterns) or packed bytes, see PACKED.
+@group(0) @binding(0) var<storage, read> x: array<u32>;
 @group(0) @binding(1) var<storage, read> t: array<f32>;
 @group(1) @binding(0) var<storage, read_write> theta: array<f32>;
 @group(1) @binding(1) var<storage, read_write> partials: array<f32>;
@@ -92,8 +107,69 @@ fn sigmoid(z: f32) -> f32 {
     return e / (1.0 + e);
 }
 
+// Words of one matrix row.
+fn row_words() -> u32 {
+    if (PACKED) {
+        return (p.cols + 3u) / 4u;
+    }
+    return p.cols;
+}
+
+// Entry (row, j) as the sums read it: the f32 value, or the raw byte (0 to 255) as f32.
+fn value(row: u32, j: u32) -> f32 {
+    if (PACKED) {
+        let word = x[row * row_words() + j / 4u];
+        return f32(extractBits(word, 8u * (j % 4u), 8u));
+    }
+    return bitcast<f32>(x[row * p.cols + j]);
+}
+
+// A sum of raw values (and of the residuals that weigh them) as the normalised sum.
+fn folded(s: f32, residuals: f32) -> f32 {
+    if (PACKED) {
+        return s * SCALE - SHIFT * residuals;
+    }
+    return s;
+}
+
+// The four bytes of a word, lowest first, as f32.
+fn bytes4(word: u32) -> vec4<f32> {
+    return vec4<f32>(
+        f32(word & 0xffu),
+        f32((word >> 8u) & 0xffu),
+        f32((word >> 16u) & 0xffu),
+        f32(word >> 24u),
+    );
+}
+
+// x_row . w + b over pixel bytes: one word (four pixels) a step, summing w alongside for the
+// folded constant b - c sum(w).
+fn logit_bytes(row: u32) -> f32 {
+    let cols = p.cols;
+    let base = row * row_words();
+    var a = vec4<f32>(0.0);
+    var sw = vec4<f32>(0.0);
+    let full = cols / 4u;
+    for (var q = 0u; q < full; q += 1u) {
+        let j = 4u * q;
+        let w = vec4<f32>(theta[j], theta[j + 1u], theta[j + 2u], theta[j + 3u]);
+        a += bytes4(x[base + q]) * w;
+        sw += w;
+    }
+    var s = (a.x + a.y) + (a.z + a.w);
+    var sum_w = (sw.x + sw.y) + (sw.z + sw.w);
+    for (var j = 4u * full; j < cols; j += 1u) {
+        s += value(row, j) * theta[j];
+        sum_w += theta[j];
+    }
+    return s * SCALE + (theta[cols] - SHIFT * sum_w);
+}
+
 // x_row . w + b, with four running sums.
 fn logit(row: u32) -> f32 {
+    if (PACKED) {
+        return logit_bytes(row);
+    }
     let cols = p.cols;
     let base = row * cols;
     var a0 = 0.0;
@@ -102,13 +178,13 @@ fn logit(row: u32) -> f32 {
     var a3 = 0.0;
     var j = 0u;
     for (; j + 4u <= cols; j += 4u) {
-        a0 += x[base + j] * theta[j];
-        a1 += x[base + j + 1u] * theta[j + 1u];
-        a2 += x[base + j + 2u] * theta[j + 2u];
-        a3 += x[base + j + 3u] * theta[j + 3u];
+        a0 += bitcast<f32>(x[base + j]) * theta[j];
+        a1 += bitcast<f32>(x[base + j + 1u]) * theta[j + 1u];
+        a2 += bitcast<f32>(x[base + j + 2u]) * theta[j + 2u];
+        a3 += bitcast<f32>(x[base + j + 3u]) * theta[j + 3u];
     }
     for (; j < cols; j += 1u) {
-        a0 += x[base + j] * theta[j];
+        a0 += bitcast<f32>(x[base + j]) * theta[j];
     }
     return ((a0 + a1) + (a2 + a3)) + theta[cols];
 }
@@ -161,9 +237,13 @@ fn partial(
     var s = 0.0;
     if (j < cols) {
         let row0 = p.row_start + first;
+        var sr = 0.0;
         for (var k = 0u; k < count; k += 1u) {
-            s += work[res + k] * x[(row0 + k) * cols + j];
+            let r = work[res + k];
+            s += r * value(row0 + k, j);
+            sr += r;
         }
+        s = folded(s, sr);
     } else if (j == cols) {
         for (var k = 0u; k < count; k += 1u) {
             s += work[res + k];
@@ -207,10 +287,12 @@ fn small_gradient(@builtin(local_invocation_index) lid: u32) {
     let out = p.part_base * (cols + 1u);
     for (var j = lid; j < cols; j += GROUP) {
         var s = 0.0;
+        var sr = 0.0;
         for (var k = 0u; k < count; k += 1u) {
-            s += residuals[k] * x[(p.row_start + k) * cols + j];
+            s += residuals[k] * value(p.row_start + k, j);
+            sr += residuals[k];
         }
-        partials[out + j] = s;
+        partials[out + j] = folded(s, sr);
     }
     if (lid == 0u) {
         var sb = 0.0;

@@ -245,7 +245,17 @@ pub fn encode(
     }
     pass.set_bind_group(1, &state.bind, &[]);
     let mut bound = Some((Data::Train, 0));
+    let matrix_of = |data: Data| match data {
+        Data::Train => Some(train),
+        Data::Test => test,
+    };
     for d in dispatches {
+        // Rows kernels read their chunk in its format; the others read no matrix.
+        let format = d
+            .chunk
+            .and_then(|(data, _)| matrix_of(data))
+            .map_or(train.format, |m| m.format);
+        let kernels = kernels.pipelines(format);
         let pipeline = match d.kernel {
             Kernel::Residual => &kernels.residual,
             Kernel::Partial => &kernels.partial,
@@ -256,15 +266,10 @@ pub fn encode(
         };
         if let Some((data, chunk)) = d.chunk
             && bound != d.chunk
+            && let Some(m) = matrix_of(data)
         {
-            let matrix = match data {
-                Data::Train => Some(train),
-                Data::Test => test,
-            };
-            if let Some(m) = matrix {
-                pass.set_bind_group(0, &m.chunks[chunk].bind, &[]);
-                bound = d.chunk;
-            }
+            pass.set_bind_group(0, &m.chunks[chunk].bind, &[]);
+            bound = d.chunk;
         }
         pass.set_pipeline(pipeline);
         pass.set_bind_group(2, &params.bind, &[d.offset]);

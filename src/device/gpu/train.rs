@@ -3,7 +3,8 @@
 //! the GPU and are read back once, with the final θ, at the end.
 //!
 //! The data are shuffled on the host exactly as `train::train_cpu` shuffles them and uploaded
-//! in that order, so batches are consecutive rows, as on the CPU.
+//! in that order, so batches are consecutive rows, as on the CPU. MNIST subsets go up as their
+//! pixel bytes ([`Subset::inputs`]), never as the `f32` copy.
 
 use super::kernels::{Params, Records};
 use super::matrix::GpuMatrix;
@@ -128,12 +129,12 @@ pub fn train(
         false => None,
     };
     let data0 = first.as_ref().unwrap_or(train);
-    let train_m = GpuMatrix::upload(gpu, "the training set", data0.x().view(), data0.t.view())?;
+    let train_m = GpuMatrix::upload(gpu, "the training set", data0.inputs(), data0.t.view())?;
     let test_m = if config.test_loss_every_step {
         Some(GpuMatrix::upload(
             gpu,
             "the test set",
-            test.x().view(),
+            test.inputs(),
             test.t.view(),
         )?)
     } else {
@@ -154,7 +155,7 @@ pub fn train(
     for epoch in 0..config.epochs {
         if epoch > 0 && orders.advance() {
             let data = permuted(train, orders.current())?;
-            train_m.rewrite(gpu, data.x().view(), data.t.view());
+            train_m.rewrite(gpu, data.inputs(), data.t.view());
         }
         // Submitted in slices, so the GPU runs one slice while the next is being encoded.
         let slices: Vec<&[Dispatch]> = plan
