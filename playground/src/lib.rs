@@ -11,16 +11,3 @@ mod bridge;
 mod setting;
 
 pub use setting::{Function, Optimiser, Schedule, Setting, SettingError};
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_script_stays_within_its_15_kb() {
-        let script = include_str!("../web/playground.js");
-        assert!(
-            script.len() <= 15_000,
-            "playground.js is {} bytes",
-            script.len()
-        );
-    }
-}
