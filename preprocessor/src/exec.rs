@@ -178,9 +178,24 @@ fn look_up(
     progress: &Progress,
     report: bool,
 ) -> Vec<usize> {
+    // Reading and checking the entries (megabytes of figures) is most of a rebuild that
+    // changed nothing: one thread per chapter.
+    let lookups: Vec<Lookup> = std::thread::scope(|scope| {
+        let readers: Vec<_> = plans
+            .iter()
+            .zip(keys)
+            .map(|(plan, key)| {
+                scope.spawn(move || cache::lookup(&cache::entry_path(settings, &plan.package), key))
+            })
+            .collect();
+        readers
+            .into_iter()
+            .map(|reader| reader.join().expect("a cache lookup panicked"))
+            .collect()
+    });
     let mut stale = Vec::new();
-    for (i, plan) in plans.iter().enumerate() {
-        match cache::lookup(&cache::entry_path(settings, &plan.package), &keys[i]) {
+    for (i, (plan, lookup)) in plans.iter().zip(lookups).enumerate() {
+        match lookup {
             Lookup::Hit(entry) => {
                 if report {
                     progress.line(&format!("{} cached", plan.file));

@@ -12,6 +12,7 @@ use crate::wasm;
 use anyhow::{Context, Result};
 use base64::Engine;
 use std::io::Write;
+use std::path::Path;
 
 /// How a chapter's playground line begins: `<!-- descent:playground -->` alone, or with the
 /// settings the playground starts from, `<!-- descent:playground optimiser=adam lr=0.19 -->`.
@@ -189,7 +190,33 @@ pub fn block(settings: &Settings, progress: &Progress) -> Result<String> {
         let path = web.join(name);
         std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
     };
-    live(&module, &read("playground.js")?, &read("playground.css")?)
+    let packed = packed_memo(&settings.work_dir.join("wasm"), &module)?;
+    Ok(live(
+        &packed,
+        module.len(),
+        &read("playground.js")?,
+        &read("playground.css")?,
+    ))
+}
+
+/// [`packed`], kept in `dir` under the module's hash: compressing it at the best level takes
+/// longer than the rest of a rebuild that changed nothing.
+fn packed_memo(dir: &Path, module: &[u8]) -> Result<String> {
+    let path = dir.join(format!("{}.gz.b64", blake3::hash(module).to_hex()));
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return Ok(text);
+    }
+    let text = packed(module)?;
+    crate::workspace::atomic_write(&path, text.as_bytes())?;
+    Ok(text)
+}
+
+/// The module gzipped, in base64.
+fn packed(module: &[u8]) -> Result<String> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(module).context("cannot compress the module")?;
+    let zipped = gz.finish().context("cannot compress the module")?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(zipped))
 }
 
 const NEEDS: &str = "The live playground runs this book's own Rust optimisers, compiled to \
@@ -205,22 +232,19 @@ fn fallback(why: &str) -> String {
 }
 
 /// The live playground: the note (which the script hides once the module runs), the styles,
-/// the module and the script. No blank line inside: Markdown would end the HTML block there.
-fn live(module: &[u8], script: &str, styles: &str) -> Result<String> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(module).context("cannot compress the module")?;
-    let packed = base64::engine::general_purpose::STANDARD
-        .encode(gz.finish().context("cannot compress the module")?);
-    Ok(format!(
+/// the module (`packed`, of `bytes` bytes unpacked) and the script. No blank line inside:
+/// Markdown would end the HTML block there.
+fn live(packed: &str, bytes: usize, script: &str, styles: &str) -> String {
+    format!(
         "<div class=\"descent-playground\" data-playground><p class=\"pg-fallback\">{NEEDS}</p></div>\n\
          <style>\n{}\n</style>\n\
          <script type=\"application/octet-stream\" id=\"descent-playground-wasm\" \
          data-encoding=\"gzip+base64\" data-bytes=\"{}\">{packed}</script>\n\
          <script>\n{}\n</script>",
         shipped(styles),
-        module.len(),
+        bytes,
         shipped(script)
-    ))
+    )
 }
 
 /// A script or style sheet as the page carries it: without indentation, blank lines and
@@ -309,11 +333,39 @@ mod tests {
 
     #[test]
     fn the_live_block_has_no_blank_line_and_carries_the_module() {
-        let html = live(b"\0asm\x01\0\0\0", "var a = 1;\n\nvar b = 2;\n", "p {}\n\n").unwrap();
+        let module = b"\0asm\x01\0\0\0";
+        let html = live(
+            &packed(module).unwrap(),
+            module.len(),
+            "var a = 1;\n\nvar b = 2;\n",
+            "p {}\n\n",
+        );
         assert!(!html.contains("\n\n"), "{html}");
         assert!(html.contains("data-bytes=\"8\""));
         assert!(html.contains("data-playground"));
         let fallback = fallback("No module.");
         assert!(fallback.contains("No module.") && !fallback.contains("<script"));
+    }
+
+    #[test]
+    fn the_packed_module_is_kept_by_its_hash_and_unpacks_to_the_module() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let module: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let text = packed_memo(dir.path(), &module).unwrap();
+        let kept = dir
+            .path()
+            .join(format!("{}.gz.b64", blake3::hash(&module).to_hex()));
+        assert_eq!(std::fs::read_to_string(&kept).unwrap(), text);
+        std::fs::write(&kept, "kept").unwrap();
+        assert_eq!(packed_memo(dir.path(), &module).unwrap(), "kept");
+        let zipped = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .unwrap();
+        let mut unpacked = Vec::new();
+        flate2::read::GzDecoder::new(&zipped[..])
+            .read_to_end(&mut unpacked)
+            .unwrap();
+        assert_eq!(unpacked, module);
     }
 }

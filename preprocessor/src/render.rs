@@ -14,11 +14,16 @@ pub type Edit = (Range<usize>, String);
 
 /// Applies `edits` (non-overlapping) to `content`.
 pub fn splice(content: &str, mut edits: Vec<Edit>) -> String {
-    edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
-    let mut out = content.to_owned();
+    edits.sort_by_key(|(span, _)| span.start);
+    let grown: usize = edits.iter().map(|(_, text)| text.len()).sum();
+    let mut out = String::with_capacity(content.len() + grown);
+    let mut done = 0;
     for (span, text) in edits {
-        out.replace_range(span, &text);
+        out.push_str(&content[done..span.start]);
+        out.push_str(&text);
+        done = span.end;
     }
+    out.push_str(&content[done..]);
     out
 }
 
@@ -287,6 +292,10 @@ mod tests {
         assert_eq!(
             splice("abcdef", vec![(0..1, "X".into()), (4..6, "YZW".into())]),
             "XbcdYZW"
+        );
+        assert_eq!(
+            splice("abcdef", vec![(5..5, "!".into()), (1..3, String::new())]),
+            "ade!f"
         );
     }
 }

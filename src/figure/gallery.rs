@@ -73,6 +73,39 @@ impl Gallery {
     }
 }
 
+/// Rasters that several panels draw identically (the same colour map behind different paths)
+/// are stored once: each repeated `<image .../>` tag moves into the returned `<defs>` content
+/// under an id and every copy becomes a `<use>` of it.
+fn share_images(panels: &mut [String]) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for panel in panels.iter() {
+        for tag in image_tags(panel) {
+            match counts.iter_mut().find(|(t, _)| t == tag) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((tag.to_owned(), 1)),
+            }
+        }
+    }
+    let mut defs = String::new();
+    for (k, (tag, _)) in counts.iter().filter(|(_, n)| *n > 1).enumerate() {
+        let image_id = id(&format!("img{k}"));
+        defs.push_str(&tag.replacen("<image ", &format!("<image id=\"{image_id}\" "), 1));
+        let reference = format!("<use href=\"#{image_id}\"/>");
+        for panel in panels.iter_mut() {
+            *panel = panel.replace(tag.as_str(), &reference);
+        }
+    }
+    defs
+}
+
+/// The self-closing `<image .../>` tags that embed their picture (`href="data:`).
+fn image_tags(svg: &str) -> impl Iterator<Item = &str> {
+    svg.match_indices("<image ").filter_map(|(start, _)| {
+        let tag = &svg[start..start + svg[start..].find('>')? + 1];
+        (tag.ends_with("/>") && tag.contains("href=\"data:")).then_some(tag)
+    })
+}
+
 /// The width and height of a figure's `viewBox="0 0 w h"`.
 fn view_box(svg: &str) -> Option<(f64, f64)> {
     let rest = svg.split("viewBox=\"").nth(1)?.split('"').next()?;
@@ -109,11 +142,22 @@ impl Figure for Gallery {
             "",
         );
         let p = PREFIX;
+        let mut panels: Vec<String> = self
+            .options
+            .iter()
+            .flat_map(|(_, row)| row.iter().map(|q| q.0.clone()))
+            .collect();
+        let defs = share_images(&mut panels);
+        if !defs.is_empty() {
+            svg.fmt(format_args!("<defs>{defs}</defs>"));
+        }
+        let mut panels = panels.into_iter();
         for (k, (_, row)) in self.options.iter().enumerate() {
             svg.fmt(format_args!("<g class=\"{p}-v {p}-v{k}\">"));
             let row_w: f64 = row.iter().map(|q| q.1).sum();
             let mut x = (width - row_w) / 2.0;
-            for (panel, w, _) in row {
+            for (_, w, _) in row {
+                let panel = panels.next().unwrap_or_default();
                 let placed = panel.replacen("<svg ", &format!("<svg x=\"{}\" y=\"0\" ", num(x)), 1);
                 svg.raw(&placed);
                 x += w;
@@ -142,5 +186,51 @@ impl Figure for Gallery {
         css.push_str("display:inline}");
         svg.fmt(format_args!("<style>{css}</style>"));
         Ok(svg.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::figure::Landscape2d;
+    use crate::plane::Grid;
+
+    fn map(title: &str, f: fn(f64, f64) -> f64) -> Landscape2d {
+        let grid = Grid::sample(f, -1.0..=1.0, -1.0..=1.0, 12).expect("a grid");
+        Landscape2d::new(title, "A map.", grid)
+    }
+
+    #[test]
+    fn a_colour_map_drawn_by_several_panels_is_embedded_once() {
+        let bowl = |x: f64, y: f64| x * x + y * y;
+        let saddle = |x: f64, y: f64| x * x - y * y;
+        let svg = Gallery::new("G", "Maps.", "which")
+            .option(
+                "a",
+                &[&map("bowl 1", bowl) as &dyn Figure, &map("saddle", saddle)],
+            )
+            .and_then(|g| g.option("b", &[&map("bowl 2", bowl) as &dyn Figure]))
+            .and_then(|g| g.to_svg())
+            .expect("a gallery");
+        assert_eq!(
+            svg.matches("href=\"data:").count(),
+            2,
+            "the bowl once, the saddle once"
+        );
+        let shared = svg
+            .split("<defs><image id=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the shared bowl in <defs>");
+        assert_eq!(
+            svg.matches(&format!("<use href=\"#{shared}\"/>")).count(),
+            2
+        );
+        let alone = map("saddle", saddle).to_svg().expect("a map");
+        let saddle_tag = image_tags(&alone).next().expect("the saddle's image");
+        assert!(
+            svg.contains(saddle_tag),
+            "a picture drawn once stays where it was"
+        );
     }
 }
