@@ -208,6 +208,7 @@ fn packed_memo(dir: &Path, module: &[u8]) -> Result<String> {
     }
     let text = packed(module)?;
     crate::workspace::atomic_write(&path, text.as_bytes())?;
+    wasm::remove_others(dir, &path);
     Ok(text)
 }
 
@@ -359,6 +360,12 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&kept).unwrap(), text);
         std::fs::write(&kept, "kept").unwrap();
         assert_eq!(packed_memo(dir.path(), &module).unwrap(), "kept");
+        let newer: Vec<u8> = module.iter().map(|b| b ^ 1).collect();
+        packed_memo(dir.path(), &newer).unwrap();
+        assert!(
+            !kept.exists(),
+            "a newer module's text replaces the older one"
+        );
         let zipped = base64::engine::general_purpose::STANDARD
             .decode(text)
             .unwrap();

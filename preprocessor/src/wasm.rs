@@ -275,14 +275,15 @@ pub fn module(
     Ok(bytes)
 }
 
-/// Removes the modules of older keys.
-fn remove_others(dir: &Path, keep: &Path) {
+/// Removes the files in `dir` with `keep`'s extension other than `keep`: the modules (or packed
+/// modules) of older keys.
+pub(crate) fn remove_others(dir: &Path, keep: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let path = e.path();
-        if path != keep && path.extension().is_some_and(|x| x == "wasm") {
+        if path != keep && path.extension().is_some() && path.extension() == keep.extension() {
             let _ = std::fs::remove_file(path);
         }
     }
