@@ -28,6 +28,9 @@
     bar.appendChild(slider);
     bar.appendChild(out);
     svg.parentNode.insertBefore(bar, svg.nextSibling);
+    // The figure's own stop/replay buttons (SMIL, for pages without script) give way to this player.
+    var own = svg.querySelectorAll('.dfig-smil');
+    for (var k = 0; k < own.length; k++) own[k].style.display = 'none';
     function name(step) {
       return names.length === steps + 1 ? names[step] : String(step);
     }

@@ -376,6 +376,47 @@ fn every_kind_renders_in_light_and_dark_and_animations_move() {
     }
 }
 
+#[test]
+fn without_the_script_each_animation_stops_and_replays_from_its_own_buttons() {
+    if skipped() {
+        return;
+    }
+    let animated = pick(
+        &figures(),
+        &[
+            "animated heatmap",
+            "animated path",
+            "race",
+            "animated surface",
+        ],
+    );
+    let (css, _) = fixture::mdbook_variables_css();
+    // What every animation shows now: the animated properties of each animated element, and
+    // where each moving head is. After "stop" (clicked on each figure's own button as the page
+    // loads) it is read 1 s and 2.5 s later and must not change; after "replay" it must move.
+    // (Growing paths are drawn by `<use>` of a path in `<defs>`; the copies stop with the
+    // rest, but the hidden original in `<defs>` is not drawn, so it is not read.)
+    let script = "function state(){return Array.prototype.filter.call(document.querySelectorAll('svg.dfig animate,svg.dfig animateTransform,svg.dfig animateMotion'),function(a){return !a.closest('defs')}).map(function(a){\
+         var e=a.parentNode,c=getComputedStyle(e),m=e.getCTM();\
+         return [c.strokeDashoffset,c.transform,c.visibility,c.opacity,c.d,m?m.e.toFixed(2)+','+m.f.toFixed(2):''].join('/')}).join(';')}\
+         function click(which){document.querySelectorAll('[id$=\"-'+which+'\"]').forEach(function(b){b.dispatchEvent(new MouseEvent('click',{bubbles:true}))})}\
+         window.addEventListener('load',function(){setTimeout(function(){click('stop');\
+         setTimeout(function(){var a=state();setTimeout(function(){var b=state();click('play');\
+         setTimeout(function(){var c=state();setTimeout(function(){var d=state();\
+         var pre=document.createElement('pre');document.body.appendChild(pre);\
+         pre.textContent='probe:'+(a.length>0)+','+(a===b)+','+(c!==d)+':end'},1200)},600)},1500)},1000)},300)});";
+    let page = write_page(
+        "smil-stop.html",
+        &fixture::page_with("light", &css, &animated, script, false),
+    );
+    let dom = dump_dom(&page, 10_000);
+    assert_eq!(
+        probe(&dom),
+        "true,true,true",
+        "animations were read, held still after stop, and moved again after replay"
+    );
+}
+
 /// A script that, once the page has loaded, pauses every figure's animations at `seconds`.
 fn at_moment(seconds: f64) -> String {
     format!(

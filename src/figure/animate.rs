@@ -75,10 +75,40 @@ impl Timing {
         )
     }
 
-    /// The attributes every animation element shares.
+    /// The attributes every animation element shares: the loop, and the in-figure buttons of
+    /// [`stop_buttons`] (a click on "stop" ends every animation where it is, frozen; "replay"
+    /// starts them all again from step 0).
     pub(crate) fn common(&self) -> String {
-        format!("dur=\"{}s\" repeatCount=\"indefinite\"", num_s(self.dur()))
+        format!(
+            "dur=\"{}s\" repeatCount=\"indefinite\" begin=\"0s;{play}.click\" end=\"{stop}.click\" fill=\"freeze\"",
+            num_s(self.dur()),
+            play = id("play"),
+            stop = id("stop"),
+        )
     }
+}
+
+/// "stop" and "replay" buttons, drawn from `(x, y)` (the text's baseline) to the right, about
+/// 110 px wide: they stop and restart the figure's SMIL animations without JavaScript (see
+/// [`Timing::common`]). `assets/figures.js` hides them where it adds its own player.
+pub(crate) fn stop_buttons(x: f64, y: f64) -> String {
+    let button = |name: &str, dx: f64, width: f64, label: &str| {
+        format!(
+            "<g id=\"{}\" cursor=\"pointer\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"17\" rx=\"3\" fill=\"#808080\" fill-opacity=\".12\" stroke=\"#808080\" stroke-opacity=\".6\"/><text x=\"{}\" y=\"{}\">{label}</text></g>",
+            id(name),
+            num(x + dx),
+            num(y - 13.0),
+            num(width),
+            num(x + dx + 5.0),
+            num(y),
+        )
+    };
+    format!(
+        "<g class=\"fg dfig-smil\" fill=\"{}\" font-size=\"12\">{}{}</g>",
+        super::theme::FALLBACK_FG,
+        button("stop", 0.0, 44.0, "\u{25a0} stop"),
+        button("play", 50.0, 58.0, "\u{25b6} replay"),
+    )
 }
 
 fn num_s(v: f64) -> String {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::animate::{Timing, step_counter};
+use super::animate::{Timing, step_counter, stop_buttons};
 use super::heatmap::{colour_bar, linear_ticks};
 use super::image::to_bytes;
 use super::png::{Channels, data_uri};
@@ -180,6 +180,7 @@ impl Figure for AnimatedHeatmap {
         let mut counter = String::new();
         step_counter(&mut counter, 50.0, h + 46.0, "step", &labels, &timing);
         svg.raw(&counter);
+        svg.raw(&stop_buttons(116.0, h + 46.0));
         Ok(svg.finish())
     }
 }

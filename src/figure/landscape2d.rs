@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::animate::{Timing, growing_paths, step_counter};
+use super::animate::{Timing, growing_paths, step_counter, stop_buttons};
 use super::axes::{Axis, AxisScale, Frame, FrameSpec, draw_frame};
 use super::contour::contour;
 use super::heatmap::{colour_bar, linear_ticks};
@@ -565,6 +565,7 @@ impl Figure for Landscape2d {
             let mut m = String::new();
             step_counter(&mut m, bg.plot.0 + 40.0, 18.0, "step", &values, &t);
             svg.raw(&m);
+            svg.raw(&stop_buttons(4.0, bg.height - 5.0));
         }
         Ok(svg.finish())
     }

@@ -8,7 +8,7 @@
 //! Optional: a fixed z range (so frames compare against one scale), fixed markers at given
 //! heights, and points that ride on the surface at a given `(x, y)` from keyframe to keyframe.
 
-use super::animate::{Timing, step_counter};
+use super::animate::{Timing, step_counter, stop_buttons};
 use super::landscape2d::Marker;
 use super::landscape3d::check_resolution;
 use super::scene::{FACES_GROUP, Scene, face_path};
@@ -319,6 +319,8 @@ impl Figure for AnimatedSurface {
         let mut counter = String::new();
         step_counter(&mut counter, 80.0, 18.0, "step", &labels, &timing);
         svg.raw(&counter);
+        // Top right: the bottom carries the note on skipped frames.
+        svg.raw(&stop_buttons(w - 112.0, 18.0));
         Ok(svg.finish())
     }
 }
