@@ -9,6 +9,8 @@
     // What the figure's own counter shows at each step (training steps of keyframes), if given.
     var names = (svg.getAttribute('data-step-labels') || '').split(' ');
     if (!(steps > 0) || !(dt > 0) || !(total > 0) || !svg.pauseAnimations) return;
+    // The script takes over: reduced motion pauses at the last step (below), not by CSS.
+    svg.classList.add('dfig-js');
     var bar = document.createElement('div');
     var button = document.createElement('button');
     var slider = document.createElement('input');

@@ -11,6 +11,8 @@
 
 #[path = "browser/book.rs"]
 mod book;
+#[path = "browser/cdp.rs"]
+mod cdp;
 #[path = "browser/decay.rs"]
 mod decay;
 mod fixture;
@@ -148,15 +150,19 @@ fn try_chromium(page: &Path, extra: &[String], limit: Duration) -> Option<(Strin
 }
 
 fn screenshot(page: &Path, out: &Path, budget_ms: u32, size: &str) -> Image {
+    screenshot_with(page, out, budget_ms, size, &[])
+}
+
+/// [`screenshot`] with more Chromium flags.
+fn screenshot_with(page: &Path, out: &Path, budget_ms: u32, size: &str, flags: &[&str]) -> Image {
     let _ = std::fs::remove_file(out);
-    let (_, stderr) = run_chromium(
-        page,
-        &[
-            format!("--window-size={size}"),
-            format!("--virtual-time-budget={budget_ms}"),
-            format!("--screenshot={}", out.display()),
-        ],
-    );
+    let mut args = vec![
+        format!("--window-size={size}"),
+        format!("--virtual-time-budget={budget_ms}"),
+        format!("--screenshot={}", out.display()),
+    ];
+    args.extend(flags.iter().map(|f| f.to_string()));
+    let (_, stderr) = run_chromium(page, &args);
     assert_no_console_errors(&stderr);
     decode_png(&std::fs::read(out).unwrap_or_else(|e| {
         panic!(
@@ -391,29 +397,65 @@ fn without_the_script_each_animation_stops_and_replays_from_its_own_buttons() {
         ],
     );
     let (css, _) = fixture::mdbook_variables_css();
-    // What every animation shows now: the animated properties of each animated element, and
-    // where each moving head is. After "stop" (clicked on each figure's own button as the page
-    // loads) it is read 1 s and 2.5 s later and must not change; after "replay" it must move.
-    // (Growing paths are drawn by `<use>` of a path in `<defs>`; the copies stop with the
-    // rest, but the hidden original in `<defs>` is not drawn, so it is not read.)
-    let script = "function state(){return Array.prototype.filter.call(document.querySelectorAll('svg.dfig animate,svg.dfig animateTransform,svg.dfig animateMotion'),function(a){return !a.closest('defs')}).map(function(a){\
-         var e=a.parentNode,c=getComputedStyle(e),m=e.getCTM();\
-         return [c.strokeDashoffset,c.transform,c.visibility,c.opacity,c.d,m?m.e.toFixed(2)+','+m.f.toFixed(2):''].join('/')}).join(';')}\
-         function click(which){document.querySelectorAll('[id$=\"-'+which+'\"]').forEach(function(b){b.dispatchEvent(new MouseEvent('click',{bubbles:true}))})}\
-         window.addEventListener('load',function(){setTimeout(function(){click('stop');\
-         setTimeout(function(){var a=state();setTimeout(function(){var b=state();click('play');\
-         setTimeout(function(){var c=state();setTimeout(function(){var d=state();\
-         var pre=document.createElement('pre');document.body.appendChild(pre);\
-         pre.textContent='probe:'+(a.length>0)+','+(a===b)+','+(c!==d)+':end'},1200)},600)},1500)},1000)},300)});";
     let page = write_page(
         "smil-stop.html",
-        &fixture::page_with("light", &css, &animated, script, false),
+        &fixture::page_with("light", &css, &animated, "", false),
     );
-    let dom = dump_dom(&page, 10_000);
+    // Real time, not virtual: SMIL is only sampled on animation frames, and seeking the clock
+    // (`setCurrentTime`) would forget the clicks. Each figure's own "stop" is clicked where it
+    // is drawn (and must be what is there), then what every animation shows (the animated
+    // properties of each animated element, and where each moving head is) must hold still;
+    // after "replay" it must move again. Growing paths are drawn by `<use>` of a path in
+    // `<defs>`; the hidden original is not drawn, so it is not read.
+    let script = "(async function(){\
+         await new Promise(function(r){if(document.readyState==='complete')r();else addEventListener('load',r)});\
+         function sleep(ms){return new Promise(function(r){setTimeout(r,ms)})}\
+         function frame(){return new Promise(function(r){requestAnimationFrame(function(){requestAnimationFrame(r)})})}\
+         async function settle(ms){await sleep(ms);await frame()}\
+         function state(){return Array.prototype.filter.call(document.querySelectorAll('svg.dfig animate,svg.dfig animateTransform,svg.dfig animateMotion'),function(a){return !a.closest('defs')}).map(function(a){\
+           var e=a.parentNode,c=getComputedStyle(e),m=e.getCTM();\
+           return [c.strokeDashoffset,c.transform,c.visibility,c.opacity,c.d,m?m.e.toFixed(2)+','+m.f.toFixed(2):''].join('/')}).join(';')}\
+         var covered=[];\
+         function click(which){document.querySelectorAll('.dfig-smil g[id$=\"'+which+'\"]').forEach(function(b){\
+           b.scrollIntoView({block:'center'});var r=b.getBoundingClientRect();\
+           var hit=document.elementFromPoint(r.left+r.width/2,r.top+r.height/2);\
+           if(!hit||!b.contains(hit))covered.push(b.id);\
+           b.dispatchEvent(new MouseEvent('click',{bubbles:true}))})}\
+         var buttons=document.querySelectorAll('.dfig-smil g[id$=\"stop\"]').length;\
+         await settle(800);click('stop');await settle(700);var one=state();\
+         await settle(1500);var two=state();click('play');await settle(500);var three=state();\
+         await settle(1200);var four=state();\
+         var A=one.split(';'),B=two.split(';'),moved=[];for(var i=0;i<A.length;i++)if(A[i]!==B[i])moved.push(i+': '+A[i]+' then '+B[i]);\
+         return {moved:moved.slice(0,2),buttons:buttons,covered:covered,read:one.length>0,held:one===two,replayed:three!==two,moving:four!==three};\
+         })()";
+    let chromium = chromium().expect("chromium");
+    let result = {
+        let _guard = CHROMIUM.lock().unwrap_or_else(|e| e.into_inner());
+        let mut session = cdp::Session::open(&chromium, &format!("file://{}", page.display()));
+        session.evaluate(script)
+    };
     assert_eq!(
-        probe(&dom),
-        "true,true,true",
-        "animations were read, held still after stop, and moved again after replay"
+        result["buttons"],
+        animated.len(),
+        "one stop button per animated figure: {result}"
+    );
+    assert_eq!(
+        result["covered"],
+        serde_json::json!([]),
+        "buttons hidden under something else"
+    );
+    assert_eq!(result["read"], true, "no animation was read: {result}");
+    assert_eq!(
+        result["held"], true,
+        "an animation moved after stop: {result}"
+    );
+    assert_eq!(
+        result["replayed"], true,
+        "replay did not restart the animations: {result}"
+    );
+    assert_eq!(
+        result["moving"], true,
+        "after replay the animations did not move: {result}"
     );
 }
 
@@ -465,6 +507,32 @@ fn static_figures_hold_still_and_animations_play_without_the_script() {
         a.differing_pixels(&b) > 5 * STILL,
         "without the script the animations did not play"
     );
+    // A reader who asked for reduced motion sees the last step, still, with no script: the
+    // moving surface gives way to a still copy of its last frame.
+    let reduced = ["--force-prefers-reduced-motion"];
+    let c = screenshot_with(
+        &page,
+        &dir.join("reduced-early.png"),
+        400,
+        "900,1300",
+        &reduced,
+    );
+    let d = screenshot_with(
+        &page,
+        &dir.join("reduced-late.png"),
+        1200,
+        "900,1300",
+        &reduced,
+    );
+    let (n, bbox) = c.difference(&d);
+    assert!(
+        n < STILL,
+        "with reduced motion the figures changed by {n} pixels, within {bbox:?}"
+    );
+    assert!(
+        c.differing_pixels(&a) > 5 * STILL,
+        "with reduced motion the figures show their first step, not their last"
+    );
 }
 
 /// A probe that sets the slider of the first animated figure to `step` and reports what the
@@ -475,7 +543,8 @@ fn scrub_script(step: usize) -> String {
          var svg=document.querySelector('svg.dfig[data-steps]');var slider=svg.nextElementSibling.querySelector('input[type=range]');\
          slider.value='{step}';slider.dispatchEvent(new Event('input'));\
          setTimeout(function(){{var g=svg.querySelector('.counter > g > g');var l=g.transform.animVal;var m=l.numberOfItems?l.getItem(0):null;\
-         pre.textContent='probe:'+JSON.stringify({{paused:svg.animationsPaused(),time:svg.getCurrentTime(),shift:m?m.matrix.f:null,shown:slider.nextElementSibling.textContent}})+':end';}},400);}});"
+         var own=svg.querySelector('.dfig-smil');\
+         pre.textContent='probe:'+JSON.stringify({{ownButtons:own?getComputedStyle(own).display:'absent',paused:svg.animationsPaused(),time:svg.getCurrentTime(),shift:m?m.matrix.f:null,shown:slider.nextElementSibling.textContent}})+':end';}},400);}});"
     )
 }
 
@@ -513,6 +582,10 @@ fn the_slider_pauses_and_scrubs_to_a_step() {
     );
     let p = probe(&dump_dom(&page20, 2000));
     assert!(p.contains("\"paused\":true"), "{p}");
+    assert!(
+        p.contains("\"ownButtons\":\"none\""),
+        "the figure's own stop/replay buttons give way to the script's player: {p}"
+    );
     assert!(
         p.contains("\"shift\":-320"),
         "the counter shows step 20: {p}"

@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use super::svg::{id, num, path_data};
+use super::svg::{id, num, path_data, timing_id};
 use super::theme::series;
 
 /// When each step shows: `steps` steps of `dt` seconds, then a pause of `hold` seconds, looping.
@@ -82,8 +82,8 @@ impl Timing {
         format!(
             "dur=\"{}s\" repeatCount=\"indefinite\" begin=\"0s;{play}.click\" end=\"{stop}.click\" fill=\"freeze\"",
             num_s(self.dur()),
-            play = id("play"),
-            stop = id("stop"),
+            play = timing_id("play"),
+            stop = timing_id("stop"),
         )
     }
 }
@@ -95,7 +95,7 @@ pub(crate) fn stop_buttons(x: f64, y: f64) -> String {
     let button = |name: &str, dx: f64, width: f64, label: &str| {
         format!(
             "<g id=\"{}\" cursor=\"pointer\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"17\" rx=\"3\" fill=\"#808080\" fill-opacity=\".12\" stroke=\"#808080\" stroke-opacity=\".6\"/><text x=\"{}\" y=\"{}\">{label}</text></g>",
-            id(name),
+            timing_id(name),
             num(x + dx),
             num(y - 13.0),
             num(width),
@@ -175,15 +175,18 @@ pub(crate) fn growing_paths(out: &mut String, paths: &[Vec<(f64, f64)>], first: 
         let dash = num(total + 1.0);
         let _ = write!(
             out,
-            "<defs><path id=\"{pid}\" class=\"dfig-grow\" d=\"{}\" stroke-dasharray=\"{dash} {dash}\" stroke-dashoffset=\"{}\"><animate attributeName=\"stroke-dashoffset\" values=\"{}\" keyTimes=\"{key_times}\" {common}/></path></defs><use href=\"#{pid}\" stroke=\"#fff\" stroke-opacity=\".7\" stroke-width=\"4\"/>",
+            "<defs><path id=\"{pid}\" d=\"{}\" stroke-dashoffset=\"{}\"><animate attributeName=\"stroke-dashoffset\" values=\"{}\" keyTimes=\"{key_times}\" {common}/></path></defs><use href=\"#{pid}\" class=\"dfig-grow\" stroke-dasharray=\"{dash} {dash}\" stroke=\"#fff\" stroke-opacity=\".7\" stroke-width=\"4\"/>",
             path_data(&p),
             offsets[0],
             offsets.join(";"),
         );
-        // Coloured lines and heads go on top of every halo, so crossing paths stay visible.
+        // Coloured lines and heads go on top of every halo, so crossing paths stay visible. The
+        // dashes are set on each `<use>`, not on the path, so that CSS can take them away
+        // (reduced motion): the copies inherit them, and rules on the original in `<defs>` do
+        // not reach the copies.
         let _ = write!(
             lines,
-            "<use href=\"#{pid}\" class=\"{class}\" stroke=\"{colour}\" stroke-width=\"2\"/><circle r=\"4\" class=\"f{} dfig-head\" fill=\"{colour}\" stroke=\"#fff\"><animateMotion calcMode=\"linear\" keyPoints=\"{}\" keyTimes=\"{key_times}\" {common}><mpath href=\"#{pid}\"/></animateMotion></circle>",
+            "<use href=\"#{pid}\" class=\"{class} dfig-grow\" stroke-dasharray=\"{dash} {dash}\" stroke=\"{colour}\" stroke-width=\"2\"/><circle r=\"4\" class=\"f{} dfig-head\" fill=\"{colour}\" stroke=\"#fff\"><animateMotion calcMode=\"linear\" keyPoints=\"{}\" keyTimes=\"{key_times}\" {common}><mpath href=\"#{pid}\"/></animateMotion></circle>",
             (first + k) % super::theme::PALETTE_LEN,
             points.join(";"),
         );

@@ -8,6 +8,8 @@
 //! Optional: a fixed z range (so frames compare against one scale), fixed markers at given
 //! heights, and points that ride on the surface at a given `(x, y)` from keyframe to keyframe.
 
+use std::fmt::Write;
+
 use super::animate::{Timing, step_counter, stop_buttons};
 use super::landscape2d::Marker;
 use super::landscape3d::check_resolution;
@@ -138,15 +140,16 @@ impl AnimatedSurface {
             return String::new();
         }
         let mut m = String::from("<g stroke=\"#000\" fill=\"#fff\">");
-        // Fixed markers are white; riders (which carry their motion in `extra`) orange.
-        let dot = |m: &mut String, (x, y): (f64, f64), label: &str, extra: &str| {
+        // Fixed markers are white; riders (which carry their motion in `extra`, and the group
+        // attributes that put them at the last frame under reduced motion in `attrs`) orange.
+        let dot = |m: &mut String, (x, y): (f64, f64), label: &str, attrs: &str, extra: &str| {
             let fill = if extra.is_empty() {
                 ""
             } else {
                 " fill=\"#f80\""
             };
             m.push_str(&format!(
-                "<g>{extra}<circle{fill} cx=\"{}\" cy=\"{}\" r=\"4.5\"/>",
+                "<g{attrs}>{extra}<circle{fill} cx=\"{}\" cy=\"{}\" r=\"4.5\"/>",
                 num(x),
                 num(y)
             ));
@@ -161,7 +164,7 @@ impl AnimatedSurface {
             m.push_str("</g>");
         };
         for (mk, z) in &self.markers {
-            dot(&mut m, scene.at(mk.x, mk.y, *z), &mk.label, "");
+            dot(&mut m, scene.at(mk.x, mk.y, *z), &mk.label, "", "");
         }
         for mk in &self.riders {
             let at: Vec<(f64, f64)> = keys
@@ -173,13 +176,19 @@ impl AnimatedSurface {
                 .map(|p| format!("{} {}", num(p.0 - at[0].0), num(p.1 - at[0].1)))
                 .collect();
             shifts.push(shifts[shifts.len() - 1].clone());
+            let last = &at[at.len() - 1];
+            let attrs = format!(
+                " class=\"dfig-strip\" style=\"--dfig-last:translate({}px,{}px)\"",
+                num(last.0 - at[0].0),
+                num(last.1 - at[0].1)
+            );
             let motion = format!(
                 "<animateTransform attributeName=\"transform\" type=\"translate\" values=\"{}\" keyTimes=\"{}\" {}/>",
                 shifts.join(";"),
                 timing.key_times(),
                 timing.common()
             );
-            dot(&mut m, at[0], &mk.label, &motion);
+            dot(&mut m, at[0], &mk.label, &attrs, &motion);
         }
         m.push_str("</g>");
         m
@@ -268,7 +277,11 @@ impl Figure for AnimatedSurface {
             ));
         }
         svg.raw(&scene.axes((&self.titles.0, &self.titles.1, &self.titles.2)));
-        svg.raw(FACES_GROUP);
+        // The moving faces, and the last keyframe's faces drawn still: CSS cannot reach SMIL
+        // `values`, so under `prefers-reduced-motion` `assets/figures.css` hides the first
+        // group (`dfig-notfinal`) and shows the second (`dfig-final`, hidden otherwise).
+        let mut still = String::new();
+        svg.raw(&FACES_GROUP.replacen("<g", "<g class=\"dfig-notfinal\"", 1));
         for (i, j) in scene.cell_order(n) {
             let idx = [(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1)];
             let mut ds = Vec::with_capacity(meshes.len() + 1);
@@ -281,6 +294,12 @@ impl Figure for AnimatedSurface {
                 cs.push(hex(scene.face_colour(&c, ColourMap::Viridis)));
                 ds.push(face_path(&c.map(|p| scene.project(p))));
             }
+            let _ = write!(
+                still,
+                "<path color=\"{}\" d=\"{}\"/>",
+                cs[cs.len() - 1],
+                ds[ds.len() - 1]
+            );
             // Hold the last keyframe during the pause at the end of the loop.
             ds.push(ds[ds.len() - 1].clone());
             cs.push(cs[cs.len() - 1].clone());
@@ -292,6 +311,9 @@ impl Figure for AnimatedSurface {
                 d0 = ds[0],
             ));
         }
+        svg.raw("</g>");
+        svg.raw(&FACES_GROUP.replacen("<g", "<g class=\"dfig-final\" visibility=\"hidden\"", 1));
+        svg.raw(&still);
         svg.raw("</g>");
         svg.raw(&self.markers_markup(&scene, &keys, &timing));
         scene.colour_bar(

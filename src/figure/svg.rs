@@ -126,6 +126,13 @@ pub(crate) fn id(name: &str) -> String {
     format!("{PREFIX}-{name}")
 }
 
+/// An id local to the figure that SMIL timing (`begin="<id>.click"`) can name: the prefix and
+/// `name` with no dash between, because browsers read a dash there as the start of an offset
+/// (`id-2s`) and drop the whole condition.
+pub(crate) fn timing_id(name: &str) -> String {
+    format!("{PREFIX}{name}")
+}
+
 /// Appends `v` to path data, with a space before it unless a minus sign separates it.
 fn push_num(d: &mut String, v: f64) {
     let s = num(v);
