@@ -3,6 +3,7 @@
 //! present and the yardstick every GPU kernel is tested against. Its layout mirrors
 //! [`super::gpu`]: `train.rs` beside `gpu/train.rs`.
 
+mod byte_product;
 mod test_loss;
 pub mod train;
 

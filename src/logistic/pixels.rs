@@ -8,10 +8,13 @@
 //! and FMA intrinsics where the processor has them (`avx2.rs`: eight bytes widened to eight
 //! `f32` in two instructions, one fused multiply-add per eight products) and as plain Rust
 //! otherwise, with `mul_add` for the same fused operations in the same order: the results are
-//! bit-identical either way.
+//! bit-identical either way. With AVX-512 (`avx512.rs`) one register holds a whole block of
+//! sixteen running sums, again the same sums in the same order.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 
 use super::{Partial, RowSet, Wants, sigmoid, softplus};
 use crate::data::subset::{PIXEL_MEAN, PIXEL_STD};
@@ -211,7 +214,8 @@ fn chunk_body<K: Widen>(
     partial
 }
 
-/// [`chunk_body`] with AVX2 and FMA where the processor has them (same results without).
+/// [`chunk_body`] with AVX-512, or AVX2 and FMA, where the processor has them (same results
+/// without).
 pub(crate) fn chunk(
     folded: &Folded,
     x: &[u8],
@@ -220,6 +224,22 @@ pub(crate) fn chunk(
     wants: Wants,
     logits: &mut Vec<f32>,
 ) -> Partial {
+    #[cfg(target_arch = "x86_64")]
+    if avx512::Avx512::available() {
+        #[target_feature(enable = "avx512f,avx2,fma")]
+        fn with_avx512(
+            folded: &Folded,
+            x: &[u8],
+            t: &[f32],
+            rows: RowSet,
+            wants: Wants,
+            logits: &mut Vec<f32>,
+        ) -> Partial {
+            chunk_body::<avx512::Avx512>(folded, x, t, rows, wants, logits)
+        }
+        // SAFETY: the processor supports AVX-512F, AVX2 and FMA, checked just above.
+        return unsafe { with_avx512(folded, x, t, rows, wants, logits) };
+    }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         #[target_feature(enable = "avx2,fma")]
@@ -269,6 +289,13 @@ mod tests {
                 assert_eq!(simd[n].to_bits(), four[n].to_bits());
                 assert_eq!(Avx2::dots(&w, [*row])[0].to_bits(), four[n].to_bits());
             }
+            #[cfg(target_arch = "x86_64")]
+            if avx512::Avx512::available() {
+                use avx512::Avx512;
+                let simd = Avx512::dots(&w, [rows[0], rows[1], rows[2], rows[3]]);
+                assert_eq!(simd[n].to_bits(), four[n].to_bits());
+                assert_eq!(Avx512::dots(&w, [*row])[0].to_bits(), four[n].to_bits());
+            }
         }
         let mut g = vec![0.0f32; cols];
         add_rows(
@@ -287,6 +314,17 @@ mod tests {
             use avx2::Avx2;
             let mut simd = vec![0.0f32; cols];
             Avx2::add_rows(
+                &mut simd,
+                [0.5, -1.0, 0.25, 2.0],
+                [rows[0], rows[1], rows[2], rows[3]],
+            );
+            assert_eq!(simd, g);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if avx512::Avx512::available() {
+            use avx512::Avx512;
+            let mut simd = vec![0.0f32; cols];
+            Avx512::add_rows(
                 &mut simd,
                 [0.5, -1.0, 0.25, 2.0],
                 [rows[0], rows[1], rows[2], rows[3]],

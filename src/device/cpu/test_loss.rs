@@ -11,12 +11,12 @@
 //!
 //! On pixel bytes the direct pass is one fused read of the test bytes (1.7 MB, which stays in
 //! cache from step to step) giving logits and loss together; the products come from the bytes
-//! too, as integers widened to `f32`, with the normalisation unfolded afterwards
+//! too, exactly in integers, with the normalisation unfolded as each is written
 //! ([`gram_plus_one`]). Both ways take the loss terms from the vectorised log-sigmoid.
 
+use super::byte_product;
 use crate::data::Subset;
 use crate::logistic::{self, Inputs, ShapeError, softplus};
-use ndarray::parallel::prelude::*;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 /// Steps between direct recomputations of the test logits on the incremental path.
@@ -182,8 +182,8 @@ fn update_and_sum(logits: &mut [f64], updates: &[(f64, &[f32])], t: &[f32]) -> f
 /// `x̃_i · x̃_j + 1` for every training row `i` and test row `j`.
 ///
 /// On bytes, with `x̃ = a v - c` per pixel over `d` pixels,
-/// `x̃_i · x̃_j = a² (v_i · v_j) - a c (Σv_i + Σv_j) + d c²`; `v_i · v_j` is one `f32` matrix
-/// product of the raw bytes (exact products; sums rounded as any `f32` product's), over the
+/// `x̃_i · x̃_j = a² (v_i · v_j) - a c (Σv_i + Σv_j) + d c²`; `v_i · v_j` is the exact integer
+/// product of the raw bytes ([`byte_product`]), over the
 /// pixels that are not blank in every image of one of the two sets (a blank pixel adds
 /// nothing to any `v_i · v_j`: for MNIST's ones and sevens that skips the border).
 pub(crate) fn gram_plus_one(train: Inputs, test: Inputs) -> Array2<f32> {
@@ -208,8 +208,6 @@ pub(crate) fn gram_plus_one(train: Inputs, test: Inputs) -> Array2<f32> {
         .filter(|&(_, (a, b))| a && b)
         .map(|(j, _)| j)
         .collect();
-    let raw = |v: &ArrayView2<u8>| v.select(Axis(1), &kept).mapv(f32::from);
-    let products = raw(&train).dot(&raw(&test).t());
     let sums = |v: &ArrayView2<u8>| -> Vec<f64> {
         v.rows()
             .into_iter()
@@ -220,19 +218,16 @@ pub(crate) fn gram_plus_one(train: Inputs, test: Inputs) -> Array2<f32> {
     let (a, c) = (logistic::pixel_scale(), logistic::pixel_shift());
     let constant = train.ncols() as f64 * c * c + 1.0;
     let test_terms: Vec<f64> = test_sums.iter().map(|&s| a * c * s).collect();
-    let mut gram = products;
-    gram.axis_iter_mut(Axis(0))
-        .into_par_iter()
-        .zip(&train_sums)
-        .for_each(|(mut row, &si)| {
-            let row_term = constant - a * c * si;
-            let row = row
-                .as_slice_mut()
-                .expect("rows of an owned matrix are contiguous");
-            for (g, &tj) in row.iter_mut().zip(&test_terms) {
-                *g = ((a * a * f64::from(*g) - tj) + row_term) as f32;
-            }
-        });
+    let row_terms: Vec<f64> = train_sums.iter().map(|&s| constant - a * c * s).collect();
+    let kept_of = |v: &ArrayView2<u8>, i: usize| kept.iter().map(|&j| v[(i, j)]).collect();
+    let (n_train, n_test) = (train.nrows(), test.nrows());
+    let mut gram = Array2::<f32>::zeros((n_train, n_test));
+    byte_product::product_into(
+        gram.as_slice_mut().expect("an owned matrix is contiguous"),
+        (n_train, |i| kept_of(&train, i)),
+        (n_test, |j| kept_of(&test, j)),
+        |i, j, product| ((a * a * f64::from(product) - test_terms[j]) + row_terms[i]) as f32,
+    );
     gram
 }
 
