@@ -4,10 +4,11 @@
 //! register are the sixteen running sums of the portable loops in `pixels.rs`, added in the
 //! same order with the same fused operation, so the results are bit-identical.
 
-use super::{LANES, Widen, reduce};
+use super::{LANES, PREFETCH_AHEAD, Widen, reduce};
 use std::arch::x86_64::{
-    __m512, _mm_loadu_si128, _mm512_add_ps, _mm512_cvtepi32_ps, _mm512_cvtepu8_epi32,
-    _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
+    __m512, _MM_HINT_T0, _mm_loadu_si128, _mm_prefetch, _mm512_add_ps, _mm512_cvtepi32_ps,
+    _mm512_cvtepu8_epi32, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps,
+    _mm512_storeu_ps,
 };
 
 /// The loops with AVX-512F (and AVX2 and FMA for the log-sigmoid lanes); only used once the
@@ -27,23 +28,28 @@ impl Widen for Avx512 {
     type Lanes = crate::logistic::softplus::Avx2;
 
     #[inline(always)]
-    fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N]) -> [f32; N] {
+    fn dots<const N: usize, const STAGE: bool>(
+        w: &[f32],
+        rows: [&[u8]; N],
+        stage: &mut [f32],
+    ) -> [f32; N] {
         assert!(
             rows.iter().all(|r| r.len() == w.len()),
             "one byte per weight"
         );
-        // SAFETY: only reached after the caller checked for AVX-512F; lengths checked above.
-        unsafe { dots(w, rows) }
+        assert!(
+            !STAGE || stage.len() >= N * w.len(),
+            "room to stage every row"
+        );
+        // SAFETY: only reached after the caller checked the instructions; lengths checked above.
+        unsafe { dots::<N, STAGE>(w, rows, stage) }
     }
 
     #[inline(always)]
-    fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
-        assert!(
-            rows.iter().all(|v| v.len() == g.len()),
-            "one byte per entry"
-        );
-        // SAFETY: only reached after the caller checked for AVX-512F; lengths checked above.
-        unsafe { add_rows(g, r, rows) }
+    fn add_staged<const N: usize>(g: &mut [f32], r: [f32; N], stage: &[f32]) {
+        assert!(stage.len() >= N * g.len(), "every row staged");
+        // SAFETY: only reached after the caller checked the instructions; lengths checked above.
+        unsafe { add_staged(g, r, stage) }
     }
 }
 
@@ -62,16 +68,30 @@ unsafe fn widen(p: *const u8) -> __m512 {
 /// AVX-512F, and every row as long as `w`.
 #[inline]
 #[target_feature(enable = "avx512f")]
-unsafe fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N]) -> [f32; N] {
+unsafe fn dots<const N: usize, const STAGE: bool>(
+    w: &[f32],
+    rows: [&[u8]; N],
+    stage: &mut [f32],
+) -> [f32; N] {
+    let cols = w.len();
     let blocks = w.len() / LANES;
     let mut acc = [_mm512_setzero_ps(); N];
     for j in 0..blocks {
         let at = j * LANES;
-        // SAFETY: at + 16 <= w.len() = each row's length.
+        // SAFETY: at + 16 <= w.len() = each row's length; stage holds N rows when STAGE.
         unsafe {
             let wj = _mm512_loadu_ps(w.as_ptr().add(at));
             for n in 0..N {
-                acc[n] = _mm512_fmadd_ps(wj, widen(rows[n].as_ptr().add(at)), acc[n]);
+                if j % 4 == 0 {
+                    _mm_prefetch::<_MM_HINT_T0>(
+                        rows[n].as_ptr().wrapping_add(at + PREFETCH_AHEAD).cast(),
+                    );
+                }
+                let v = widen(rows[n].as_ptr().add(at));
+                if STAGE {
+                    _mm512_storeu_ps(stage.as_mut_ptr().add(n * cols + at), v);
+                }
+                acc[n] = _mm512_fmadd_ps(wj, v, acc[n]);
             }
         }
     }
@@ -81,36 +101,41 @@ unsafe fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N]) -> [f32; N] {
         // SAFETY: lanes holds 16 f32.
         unsafe { _mm512_storeu_ps(lanes.as_mut_ptr(), acc[n]) };
         out[n] = reduce(&lanes);
-        for (wk, vk) in w[blocks * LANES..].iter().zip(&rows[n][blocks * LANES..]) {
-            out[n] = wk.mul_add(f32::from(*vk), out[n]);
+        for k in blocks * LANES..cols {
+            let v = f32::from(rows[n][k]);
+            if STAGE {
+                stage[n * cols + k] = v;
+            }
+            out[n] = w[k].mul_add(v, out[n]);
         }
     }
     out
 }
 
 /// # Safety
-/// AVX-512F, and every row as long as `g`.
+/// AVX-512F, and `N` rows of `g.len()` values in `stage`.
 #[inline]
 #[target_feature(enable = "avx512f")]
-unsafe fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
-    let blocks = g.len() / LANES;
+unsafe fn add_staged<const N: usize>(g: &mut [f32], r: [f32; N], stage: &[f32]) {
+    let cols = g.len();
+    let blocks = cols / LANES;
     let rv = r.map(|r| _mm512_set1_ps(r));
     for j in 0..blocks {
         let at = j * LANES;
-        // SAFETY: at + 16 <= g.len() = each row's length.
+        // SAFETY: at + 16 <= g.len(); row n of stage is at n * cols.
         unsafe {
             let mut s = _mm512_setzero_ps();
-            for n in 0..N {
-                s = _mm512_fmadd_ps(rv[n], widen(rows[n].as_ptr().add(at)), s);
+            for (n, rn) in rv.iter().enumerate() {
+                s = _mm512_fmadd_ps(*rn, _mm512_loadu_ps(stage.as_ptr().add(n * cols + at)), s);
             }
             let gp = g.as_mut_ptr().add(at);
             _mm512_storeu_ps(gp, _mm512_add_ps(_mm512_loadu_ps(gp), s));
         }
     }
-    for k in blocks * LANES..g.len() {
+    for k in blocks * LANES..cols {
         let mut s = 0.0f32;
         for n in 0..N {
-            s = r[n].mul_add(f32::from(rows[n][k]), s);
+            s = r[n].mul_add(stage[n * cols + k], s);
         }
         g[k] += s;
     }
