@@ -22,26 +22,15 @@ use crate::data::subset::{PIXEL_MEAN, PIXEL_STD};
 /// Pixels per block: two 8-lane vectors, so two independent sums per row hide the add latency.
 const LANES: usize = 16;
 
-/// How far ahead of the row being read the SIMD loops ask for bytes: four rows of MNIST, the
-/// next group's row in a pass over consecutive rows (a guess elsewhere, which costs nothing).
-const PREFETCH_AHEAD: usize = 4 * 784;
-
-/// The inner loop over a row of bytes.
+/// The two inner loops over a row of bytes.
 trait Widen {
     /// The log-sigmoid lanes that go with these loops.
     type Lanes: softplus::Lanes;
-    /// `w · v` for `N` rows of `w.len()` bytes each; with `STAGE`, also writes row `n` widened
-    /// to `f32` into `stage[n * w.len()..]`, for [`add_staged`] (widening once, not twice).
-    fn dots<const N: usize, const STAGE: bool>(
-        w: &[f32],
-        rows: [&[u8]; N],
-        stage: &mut [f32],
-    ) -> [f32; N];
-
-    /// [`add_staged`], in this instruction set.
-    fn add_staged<const N: usize>(g: &mut [f32], r: [f32; N], stage: &[f32]) {
-        add_staged(g, r, stage)
-    }
+    /// `w · v` for `N` rows of `w.len()` bytes each; the SIMD loops meanwhile ask the memory
+    /// for the rows `ahead` (the next group's), so that they are in cache when their turn comes.
+    fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], ahead: [&[u8]; N]) -> [f32; N];
+    /// `g += Σ_n r_n v_n` for `N` rows of `g.len()` bytes each.
+    fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]);
 }
 
 /// The loops in plain Rust.
@@ -51,19 +40,13 @@ impl Widen for Portable {
     type Lanes = softplus::Scalar;
 
     #[inline(always)]
-    fn dots<const N: usize, const STAGE: bool>(
-        w: &[f32],
-        rows: [&[u8]; N],
-        stage: &mut [f32],
-    ) -> [f32; N] {
-        if STAGE {
-            for (n, row) in rows.iter().enumerate() {
-                for (s, &v) in stage[n * w.len()..][..w.len()].iter_mut().zip(*row) {
-                    *s = f32::from(v);
-                }
-            }
-        }
+    fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], _ahead: [&[u8]; N]) -> [f32; N] {
         dots(w, rows)
+    }
+
+    #[inline(always)]
+    fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
+        add_rows(g, r, rows)
     }
 }
 
@@ -131,20 +114,17 @@ fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N]) -> [f32; N] {
     out
 }
 
-/// `g += Σ_n r_n v_n` for `N` rows already widened to `f32` (row `n` at `stage[n * g.len()..]`),
-/// the rows added in order. Plain Rust that the compiler vectorises in the caller's
-/// instruction set; `mul_add` is one fused multiply-add per lane in every one.
+/// `g += Σ_n r_n v_n` for `N` rows of bytes, the rows added in order.
 #[inline(always)]
-fn add_staged<const N: usize>(g: &mut [f32], r: [f32; N], stage: &[f32]) {
-    let cols = g.len();
+fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
     let (g16, g_rest) = g.as_chunks_mut::<LANES>();
-    let blocks: [_; N] = std::array::from_fn(|n| stage[n * cols..][..cols].as_chunks::<LANES>());
+    let blocks = rows.map(|r| r.as_chunks::<LANES>());
     for (j, gj) in g16.iter_mut().enumerate() {
         let mut s = [0.0f32; LANES];
         for n in 0..N {
             let v = &blocks[n].0[j];
             for k in 0..LANES {
-                s[k] = r[n].mul_add(v[k], s[k]);
+                s[k] = r[n].mul_add(f32::from(v[k]), s[k]);
             }
         }
         for k in 0..LANES {
@@ -154,7 +134,7 @@ fn add_staged<const N: usize>(g: &mut [f32], r: [f32; N], stage: &[f32]) {
     for (k, gk) in g_rest.iter_mut().enumerate() {
         let mut s = 0.0f32;
         for n in 0..N {
-            s = r[n].mul_add(blocks[n].1[k], s);
+            s = r[n].mul_add(f32::from(blocks[n].1[k]), s);
         }
         *gk += s;
     }
@@ -166,17 +146,13 @@ fn add_staged<const N: usize>(g: &mut [f32], r: [f32; N], stage: &[f32]) {
 fn group<K: Widen, const N: usize>(
     folded: &Folded,
     rows: [&[u8]; N],
+    ahead: [&[u8]; N],
     targets: [f32; N],
     wants: Wants,
     partial: &mut Partial,
     logits: &mut Vec<f32>,
-    stage: &mut [f32],
 ) {
-    let s = if wants.gradient {
-        K::dots::<N, true>(folded.w, rows, stage)
-    } else {
-        K::dots::<N, false>(folded.w, rows, stage)
-    };
+    let s = K::dots(folded.w, rows, ahead);
     let z = s.map(|s| s * folded.scale + folded.offset);
     logits.extend_from_slice(&z);
     if !(wants.gradient || wants.probabilities) {
@@ -192,7 +168,7 @@ fn group<K: Widen, const N: usize>(
     }
     if wants.gradient {
         let cols = folded.w.len();
-        K::add_staged(&mut partial.gradient[..cols], r, stage);
+        K::add_rows(&mut partial.gradient[..cols], r, rows);
         for rk in r {
             partial.gradient[cols] += rk;
         }
@@ -225,32 +201,21 @@ fn chunk_body<K: Widen>(
         probabilities: Vec::with_capacity(if wants.probabilities { len } else { 0 }),
     };
     logits.clear();
-    let mut stage = vec![0.0f32; if wants.gradient { 4 * cols } else { 0 }];
     let quads = len / 4;
     for q in 0..quads {
         let k = 4 * q;
         let rows = [row(k), row(k + 1), row(k + 2), row(k + 3)];
+        let ahead = if q + 1 < quads {
+            [row(k + 4), row(k + 5), row(k + 6), row(k + 7)]
+        } else {
+            rows
+        };
         let targets = [target(k), target(k + 1), target(k + 2), target(k + 3)];
-        group::<K, 4>(
-            folded,
-            rows,
-            targets,
-            wants,
-            &mut partial,
-            logits,
-            &mut stage,
-        );
+        group::<K, 4>(folded, rows, ahead, targets, wants, &mut partial, logits);
     }
     for k in 4 * quads..len {
-        group::<K, 1>(
-            folded,
-            [row(k)],
-            [target(k)],
-            wants,
-            &mut partial,
-            logits,
-            &mut stage,
-        );
+        let one = [row(k)];
+        group::<K, 1>(folded, one, one, [target(k)], wants, &mut partial, logits);
     }
     let targets: Vec<f32> = (0..len).map(target).collect();
     partial.loss = softplus::sum_with::<K::Lanes>(logits, &targets);
@@ -306,42 +271,13 @@ pub(crate) fn chunk(
 mod tests {
     use super::*;
 
-    /// `dots` of every instruction set this processor has, staging the rows.
-    fn every_dots<const N: usize>(w: &[f32], rows: [&[u8]; N]) -> Vec<([f32; N], Vec<f32>)> {
-        fn with<K: Widen, const N: usize>(w: &[f32], rows: [&[u8]; N]) -> ([f32; N], Vec<f32>) {
-            let mut stage = vec![f32::NAN; N * w.len()];
-            let s = K::dots::<N, true>(w, rows, &mut stage);
-            assert_eq!(
-                s.map(f32::to_bits),
-                K::dots::<N, false>(w, rows, &mut []).map(f32::to_bits)
-            );
-            (s, stage)
-        }
-        let mut all = vec![with::<Portable, N>(w, rows)];
-        #[cfg(target_arch = "x86_64")]
-        {
-            if avx2::Avx2::available() {
-                all.push(with::<avx2::Avx2, N>(w, rows));
-            }
-            if avx512::Avx512::available() {
-                all.push(with::<avx512::Avx512, N>(w, rows));
-            }
-        }
-        all
-    }
-
     #[test]
-    fn grouped_rows_give_what_single_rows_give_in_every_instruction_set() {
+    fn grouped_rows_give_what_single_rows_give() {
         let cols = 37;
         let x: Vec<u8> = (0..4 * cols).map(|i| (i * 29 % 256) as u8).collect();
         let w: Vec<f32> = (0..cols).map(|j| (j as f32 - 18.0) / 50.0).collect();
         let rows: Vec<&[u8]> = x.chunks(cols).collect();
         let four = dots(&w, [rows[0], rows[1], rows[2], rows[3]]);
-        let widened: Vec<f32> = x.iter().map(|&v| f32::from(v)).collect();
-        for (simd, stage) in every_dots(&w, [rows[0], rows[1], rows[2], rows[3]]) {
-            assert_eq!(simd.map(f32::to_bits), four.map(f32::to_bits));
-            assert_eq!(stage, widened, "every row staged as f32");
-        }
         for (n, row) in rows.iter().enumerate() {
             let exact: f64 = w
                 .iter()
@@ -353,17 +289,61 @@ mod tests {
                 "{} vs {exact}",
                 four[n]
             );
-            for (one, _) in every_dots(&w, [*row]) {
-                assert_eq!(one[0].to_bits(), four[n].to_bits());
+            assert_eq!(four[n], dots(&w, [*row])[0]);
+            #[cfg(target_arch = "x86_64")]
+            if avx2::Avx2::available() {
+                use avx2::Avx2;
+                let simd = Avx2::dots(&w, [rows[0], rows[1], rows[2], rows[3]], [rows[0]; 4]);
+                assert_eq!(simd[n].to_bits(), four[n].to_bits());
+                assert_eq!(
+                    Avx2::dots(&w, [*row], [*row])[0].to_bits(),
+                    four[n].to_bits()
+                );
+            }
+            #[cfg(target_arch = "x86_64")]
+            if avx512::Avx512::available() {
+                use avx512::Avx512;
+                let simd = Avx512::dots(&w, [rows[0], rows[1], rows[2], rows[3]], [rows[0]; 4]);
+                assert_eq!(simd[n].to_bits(), four[n].to_bits());
+                assert_eq!(
+                    Avx512::dots(&w, [*row], [*row])[0].to_bits(),
+                    four[n].to_bits()
+                );
             }
         }
         let mut g = vec![0.0f32; cols];
-        add_staged(&mut g, [0.5, -1.0, 0.25, 2.0], &widened);
+        add_rows(
+            &mut g,
+            [0.5, -1.0, 0.25, 2.0],
+            [rows[0], rows[1], rows[2], rows[3]],
+        );
         for (j, gj) in g.iter().enumerate() {
             let exact = 0.5 * f32::from(rows[0][j]) - f32::from(rows[1][j])
                 + 0.25 * f32::from(rows[2][j])
                 + 2.0 * f32::from(rows[3][j]);
             assert!((gj - exact).abs() < 1e-3);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if avx2::Avx2::available() {
+            use avx2::Avx2;
+            let mut simd = vec![0.0f32; cols];
+            Avx2::add_rows(
+                &mut simd,
+                [0.5, -1.0, 0.25, 2.0],
+                [rows[0], rows[1], rows[2], rows[3]],
+            );
+            assert_eq!(simd, g);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if avx512::Avx512::available() {
+            use avx512::Avx512;
+            let mut simd = vec![0.0f32; cols];
+            Avx512::add_rows(
+                &mut simd,
+                [0.5, -1.0, 0.25, 2.0],
+                [rows[0], rows[1], rows[2], rows[3]],
+            );
+            assert_eq!(simd, g);
         }
     }
 }

@@ -3,10 +3,11 @@
 //! in the same order as the portable loops in `pixels.rs` (`mul_add`), so the results are
 //! bit-identical.
 
-use super::{LANES, PREFETCH_AHEAD, Widen, reduce};
+use super::{LANES, Widen, reduce};
 use std::arch::x86_64::{
-    __m256, _MM_HINT_T0, _mm_loadl_epi64, _mm_prefetch, _mm256_cvtepi32_ps, _mm256_cvtepu8_epi32,
-    _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+    __m256, _MM_HINT_T0, _mm_loadl_epi64, _mm_prefetch, _mm256_add_ps, _mm256_cvtepi32_ps,
+    _mm256_cvtepu8_epi32, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_setzero_ps,
+    _mm256_storeu_ps,
 };
 
 /// The loops with AVX2 and FMA; only used once the processor is known to have both.
@@ -24,21 +25,23 @@ impl Widen for Avx2 {
     type Lanes = crate::logistic::softplus::Avx2;
 
     #[inline(always)]
-    fn dots<const N: usize, const STAGE: bool>(
-        w: &[f32],
-        rows: [&[u8]; N],
-        stage: &mut [f32],
-    ) -> [f32; N] {
+    fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], ahead: [&[u8]; N]) -> [f32; N] {
         assert!(
-            rows.iter().all(|r| r.len() == w.len()),
+            rows.iter().chain(&ahead).all(|r| r.len() == w.len()),
             "one byte per weight"
         );
+        // SAFETY: only reached after the caller checked for AVX2 and FMA; lengths checked above.
+        unsafe { dots(w, rows, ahead) }
+    }
+
+    #[inline(always)]
+    fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
         assert!(
-            !STAGE || stage.len() >= N * w.len(),
-            "room to stage every row"
+            rows.iter().all(|v| v.len() == g.len()),
+            "one byte per entry"
         );
-        // SAFETY: only reached after the caller checked the instructions; lengths checked above.
-        unsafe { dots::<N, STAGE>(w, rows, stage) }
+        // SAFETY: only reached after the caller checked for AVX2 and FMA; lengths checked above.
+        unsafe { add_rows(g, r, rows) }
     }
 }
 
@@ -54,37 +57,27 @@ unsafe fn widen(p: *const u8) -> __m256 {
 }
 
 /// # Safety
-/// AVX2 and FMA, and every row as long as `w`.
+/// AVX2 and FMA, and every row (and row ahead) as long as `w`.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn dots<const N: usize, const STAGE: bool>(
-    w: &[f32],
-    rows: [&[u8]; N],
-    stage: &mut [f32],
-) -> [f32; N] {
-    let cols = w.len();
+unsafe fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], ahead: [&[u8]; N]) -> [f32; N] {
     let blocks = w.len() / LANES;
     let mut lo = [_mm256_setzero_ps(); N];
     let mut hi = [_mm256_setzero_ps(); N];
     for j in 0..blocks {
         let at = j * LANES;
-        // SAFETY: at + 16 <= w.len() = each row's length; stage holds N rows when STAGE.
+        // SAFETY: at + 16 <= w.len() = each row's length.
         unsafe {
             let w_lo = _mm256_loadu_ps(w.as_ptr().add(at));
             let w_hi = _mm256_loadu_ps(w.as_ptr().add(at + 8));
             for n in 0..N {
-                let p = rows[n].as_ptr().add(at);
                 if j % 4 == 0 {
-                    _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(PREFETCH_AHEAD).cast());
+                    // One request per 64-byte line.
+                    _mm_prefetch::<_MM_HINT_T0>(ahead[n].as_ptr().add(at).cast());
                 }
-                let (v_lo, v_hi) = (widen(p), widen(p.add(8)));
-                if STAGE {
-                    let q = stage.as_mut_ptr().add(n * cols + at);
-                    _mm256_storeu_ps(q, v_lo);
-                    _mm256_storeu_ps(q.add(8), v_hi);
-                }
-                lo[n] = _mm256_fmadd_ps(w_lo, v_lo, lo[n]);
-                hi[n] = _mm256_fmadd_ps(w_hi, v_hi, hi[n]);
+                let p = rows[n].as_ptr().add(at);
+                lo[n] = _mm256_fmadd_ps(w_lo, widen(p), lo[n]);
+                hi[n] = _mm256_fmadd_ps(w_hi, widen(p.add(8)), hi[n]);
             }
         }
     }
@@ -97,13 +90,41 @@ unsafe fn dots<const N: usize, const STAGE: bool>(
             _mm256_storeu_ps(lanes.as_mut_ptr().add(8), hi[n]);
         }
         out[n] = reduce(&lanes);
-        for k in blocks * LANES..cols {
-            let v = f32::from(rows[n][k]);
-            if STAGE {
-                stage[n * cols + k] = v;
-            }
-            out[n] = w[k].mul_add(v, out[n]);
+        for (wk, vk) in w[blocks * LANES..].iter().zip(&rows[n][blocks * LANES..]) {
+            out[n] = wk.mul_add(f32::from(*vk), out[n]);
         }
     }
     out
+}
+
+/// # Safety
+/// AVX2 and FMA, and every row as long as `g`.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
+    let blocks = g.len() / LANES;
+    let rv = r.map(|r| _mm256_set1_ps(r));
+    for j in 0..blocks {
+        let at = j * LANES;
+        // SAFETY: at + 16 <= g.len() = each row's length.
+        unsafe {
+            let mut s_lo = _mm256_setzero_ps();
+            let mut s_hi = _mm256_setzero_ps();
+            for n in 0..N {
+                let p = rows[n].as_ptr().add(at);
+                s_lo = _mm256_fmadd_ps(rv[n], widen(p), s_lo);
+                s_hi = _mm256_fmadd_ps(rv[n], widen(p.add(8)), s_hi);
+            }
+            let gp = g.as_mut_ptr().add(at);
+            _mm256_storeu_ps(gp, _mm256_add_ps(_mm256_loadu_ps(gp), s_lo));
+            _mm256_storeu_ps(gp.add(8), _mm256_add_ps(_mm256_loadu_ps(gp.add(8)), s_hi));
+        }
+    }
+    for k in blocks * LANES..g.len() {
+        let mut s = 0.0f32;
+        for n in 0..N {
+            s = r[n].mul_add(f32::from(rows[n][k]), s);
+        }
+        g[k] += s;
+    }
 }

@@ -4,7 +4,7 @@
 //! register are the sixteen running sums of the portable loops in `pixels.rs`, added in the
 //! same order with the same fused operation, so the results are bit-identical.
 
-use super::{LANES, PREFETCH_AHEAD, Widen, reduce};
+use super::{LANES, Widen, reduce};
 use std::arch::x86_64::{
     __m512, _MM_HINT_T0, _mm_loadu_si128, _mm_prefetch, _mm512_add_ps, _mm512_cvtepi32_ps,
     _mm512_cvtepu8_epi32, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps,
@@ -28,28 +28,23 @@ impl Widen for Avx512 {
     type Lanes = crate::logistic::softplus::Avx2;
 
     #[inline(always)]
-    fn dots<const N: usize, const STAGE: bool>(
-        w: &[f32],
-        rows: [&[u8]; N],
-        stage: &mut [f32],
-    ) -> [f32; N] {
+    fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], ahead: [&[u8]; N]) -> [f32; N] {
         assert!(
-            rows.iter().all(|r| r.len() == w.len()),
+            rows.iter().chain(&ahead).all(|r| r.len() == w.len()),
             "one byte per weight"
         );
-        assert!(
-            !STAGE || stage.len() >= N * w.len(),
-            "room to stage every row"
-        );
-        // SAFETY: only reached after the caller checked the instructions; lengths checked above.
-        unsafe { dots::<N, STAGE>(w, rows, stage) }
+        // SAFETY: only reached after the caller checked for AVX-512F; lengths checked above.
+        unsafe { dots(w, rows, ahead) }
     }
 
     #[inline(always)]
-    fn add_staged<const N: usize>(g: &mut [f32], r: [f32; N], stage: &[f32]) {
-        assert!(stage.len() >= N * g.len(), "every row staged");
-        // SAFETY: only reached after the caller checked the instructions; lengths checked above.
-        unsafe { add_staged(g, r, stage) }
+    fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
+        assert!(
+            rows.iter().all(|v| v.len() == g.len()),
+            "one byte per entry"
+        );
+        // SAFETY: only reached after the caller checked for AVX-512F; lengths checked above.
+        unsafe { add_rows(g, r, rows) }
     }
 }
 
@@ -65,33 +60,23 @@ unsafe fn widen(p: *const u8) -> __m512 {
 }
 
 /// # Safety
-/// AVX-512F, and every row as long as `w`.
+/// AVX-512F, and every row (and row ahead) as long as `w`.
 #[inline]
 #[target_feature(enable = "avx512f")]
-unsafe fn dots<const N: usize, const STAGE: bool>(
-    w: &[f32],
-    rows: [&[u8]; N],
-    stage: &mut [f32],
-) -> [f32; N] {
-    let cols = w.len();
+unsafe fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], ahead: [&[u8]; N]) -> [f32; N] {
     let blocks = w.len() / LANES;
     let mut acc = [_mm512_setzero_ps(); N];
     for j in 0..blocks {
         let at = j * LANES;
-        // SAFETY: at + 16 <= w.len() = each row's length; stage holds N rows when STAGE.
+        // SAFETY: at + 16 <= w.len() = each row's length.
         unsafe {
             let wj = _mm512_loadu_ps(w.as_ptr().add(at));
             for n in 0..N {
                 if j % 4 == 0 {
-                    _mm_prefetch::<_MM_HINT_T0>(
-                        rows[n].as_ptr().wrapping_add(at + PREFETCH_AHEAD).cast(),
-                    );
+                    // One request per 64-byte line.
+                    _mm_prefetch::<_MM_HINT_T0>(ahead[n].as_ptr().add(at).cast());
                 }
-                let v = widen(rows[n].as_ptr().add(at));
-                if STAGE {
-                    _mm512_storeu_ps(stage.as_mut_ptr().add(n * cols + at), v);
-                }
-                acc[n] = _mm512_fmadd_ps(wj, v, acc[n]);
+                acc[n] = _mm512_fmadd_ps(wj, widen(rows[n].as_ptr().add(at)), acc[n]);
             }
         }
     }
@@ -101,41 +86,36 @@ unsafe fn dots<const N: usize, const STAGE: bool>(
         // SAFETY: lanes holds 16 f32.
         unsafe { _mm512_storeu_ps(lanes.as_mut_ptr(), acc[n]) };
         out[n] = reduce(&lanes);
-        for k in blocks * LANES..cols {
-            let v = f32::from(rows[n][k]);
-            if STAGE {
-                stage[n * cols + k] = v;
-            }
-            out[n] = w[k].mul_add(v, out[n]);
+        for (wk, vk) in w[blocks * LANES..].iter().zip(&rows[n][blocks * LANES..]) {
+            out[n] = wk.mul_add(f32::from(*vk), out[n]);
         }
     }
     out
 }
 
 /// # Safety
-/// AVX-512F, and `N` rows of `g.len()` values in `stage`.
+/// AVX-512F, and every row as long as `g`.
 #[inline]
 #[target_feature(enable = "avx512f")]
-unsafe fn add_staged<const N: usize>(g: &mut [f32], r: [f32; N], stage: &[f32]) {
-    let cols = g.len();
-    let blocks = cols / LANES;
+unsafe fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
+    let blocks = g.len() / LANES;
     let rv = r.map(|r| _mm512_set1_ps(r));
     for j in 0..blocks {
         let at = j * LANES;
-        // SAFETY: at + 16 <= g.len(); row n of stage is at n * cols.
+        // SAFETY: at + 16 <= g.len() = each row's length.
         unsafe {
             let mut s = _mm512_setzero_ps();
-            for (n, rn) in rv.iter().enumerate() {
-                s = _mm512_fmadd_ps(*rn, _mm512_loadu_ps(stage.as_ptr().add(n * cols + at)), s);
+            for n in 0..N {
+                s = _mm512_fmadd_ps(rv[n], widen(rows[n].as_ptr().add(at)), s);
             }
             let gp = g.as_mut_ptr().add(at);
             _mm512_storeu_ps(gp, _mm512_add_ps(_mm512_loadu_ps(gp), s));
         }
     }
-    for k in blocks * LANES..cols {
+    for k in blocks * LANES..g.len() {
         let mut s = 0.0f32;
         for n in 0..N {
-            s = r[n].mul_add(stage[n * cols + k], s);
+            s = r[n].mul_add(f32::from(rows[n][k]), s);
         }
         g[k] += s;
     }
