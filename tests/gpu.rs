@@ -373,21 +373,34 @@ fn data() -> &'static OnesSevens {
 
 #[test]
 fn the_whole_subset_gradient_matches_pytorch() {
-    let Some(gpu) = gpu() else { return };
     let data = data();
     let theta = Array1::from_elem(785, 0.01f32);
-    let eval = gpu
-        .evaluate(theta.view(), data.train.x().view(), data.train.t.view())
-        .unwrap();
     // float64 PyTorch: 1.126821156, 57.59229886, -0.210380567
-    assert!(
-        (f64::from(eval.loss) - 1.126_821_156).abs() < 1e-5,
-        "{}",
-        eval.loss
+    let check = |what: &str, eval: descent::logistic::Evaluation| {
+        assert!(
+            (f64::from(eval.loss) - 1.126_821_156).abs() < 1e-5,
+            "{what}: {}",
+            eval.loss
+        );
+        let sum: f64 = eval.gradient.iter().map(|&g| f64::from(g)).sum();
+        assert!((sum - 57.592_298_86).abs() < 5e-4, "{what}: {sum}");
+        assert!((f64::from(eval.gradient[784]) + 0.210_380_567).abs() < 1e-6);
+    };
+    // The subset's pixel bytes, uploaded as bytes, on the CPU (which runs without a GPU too).
+    let (x, t) = (data.train.inputs(), data.train.t.view());
+    assert!(matches!(x, descent::logistic::Inputs::Pixels(_)));
+    check(
+        "CPU, bytes",
+        Device::cpu().evaluate(theta.view(), x, t).unwrap(),
     );
-    let sum: f64 = eval.gradient.iter().map(|&g| f64::from(g)).sum();
-    assert!((sum - 57.592_298_86).abs() < 5e-4, "{sum}");
-    assert!((f64::from(eval.gradient[784]) + 0.210_380_567).abs() < 1e-6);
+    let Some(gpu) = gpu() else { return };
+    check(
+        "GPU, f32 rows",
+        gpu.evaluate(theta.view(), data.train.x().view(), t)
+            .unwrap(),
+    );
+    let bytes = gpu.upload(x, t).unwrap();
+    check("GPU, bytes", bytes.evaluate(theta.view()).unwrap());
 }
 
 /// Epochs of the parity run: all 9 with `DESCENT_FULL_PARITY=1` (for a real GPU), else the

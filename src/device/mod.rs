@@ -22,12 +22,12 @@ pub use choice::DeviceChoice;
 pub use error::DeviceError;
 
 use crate::data::Subset;
-use crate::logistic::Evaluation;
+use crate::logistic::{Evaluation, Inputs};
 use crate::optim::LrScheduler;
 use crate::train::{Run, TrainConfig, TrainError};
 use cpu::Cpu;
 use gpu::{Gpu, GpuOptions, evaluate::Evaluator};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1};
 use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::sync::{Mutex, OnceLock};
@@ -173,31 +173,35 @@ impl Device {
         self.fallback.as_deref()
     }
 
-    /// Keeps a batch on the device for repeated evaluations at different θ.
-    pub fn upload(
+    /// Keeps a batch on the device for repeated evaluations at different θ: `f32` rows, or
+    /// pixel bytes (`Subset::inputs()`), which stay bytes there (a quarter of the memory, and
+    /// of what each evaluation reads).
+    pub fn upload<'x>(
         &self,
-        x: ArrayView2<f32>,
+        x: impl Into<Inputs<'x>>,
         t: ArrayView1<f32>,
     ) -> Result<Resident<'_>, DeviceError> {
-        if x.nrows() == 0 || t.len() != x.nrows() {
+        let x = x.into();
+        let rows = x.dim().0;
+        if rows == 0 || t.len() != rows {
             return Err(DeviceError::Shape(format!(
                 "a batch of {} rows with {} targets; give at least one row and one target per row",
-                x.nrows(),
+                rows,
                 t.len()
             )));
         }
         let inner = match &self.kind {
-            Kind::Cpu(_) => Held::Cpu(x.to_owned(), t.to_owned()),
-            Kind::Gpu(gpu) => Held::Gpu(gpu, Evaluator::new(gpu, x.into(), t)?),
+            Kind::Cpu(_) => Held::Cpu(Batch::from(x), t.to_owned()),
+            Kind::Gpu(gpu) => Held::Gpu(gpu, Evaluator::new(gpu, x, t)?),
         };
         Ok(Resident { inner })
     }
 
-    /// Loss, gradient and probabilities of `theta` on `x`, `t`.
-    pub fn evaluate(
+    /// Loss, gradient and probabilities of `theta` on `x` (`f32` rows or pixel bytes), `t`.
+    pub fn evaluate<'x>(
         &self,
         theta: ArrayView1<f32>,
-        x: ArrayView2<f32>,
+        x: impl Into<Inputs<'x>>,
         t: ArrayView1<f32>,
     ) -> Result<Evaluation, DeviceError> {
         self.upload(x, t)?.evaluate(theta)
@@ -248,8 +252,32 @@ fn note_cpu_fallback(what: String) {
 }
 
 enum Held<'d> {
-    Cpu(Array2<f32>, Array1<f32>),
+    Cpu(Batch, Array1<f32>),
     Gpu(&'d Gpu, Evaluator),
+}
+
+/// A batch held by the CPU, in the form it was given.
+enum Batch {
+    Values(Array2<f32>),
+    Pixels(Array2<u8>),
+}
+
+impl From<Inputs<'_>> for Batch {
+    fn from(x: Inputs) -> Self {
+        match x {
+            Inputs::Values(x) => Self::Values(x.to_owned()),
+            Inputs::Pixels(v) => Self::Pixels(v.to_owned()),
+        }
+    }
+}
+
+impl Batch {
+    fn inputs(&self) -> Inputs<'_> {
+        match self {
+            Self::Values(x) => Inputs::Values(x.view()),
+            Self::Pixels(v) => Inputs::Pixels(v.view()),
+        }
+    }
 }
 
 /// A batch kept on a device ([`Device::upload`]).
@@ -274,8 +302,8 @@ impl Resident<'_> {
     pub fn evaluate(&self, theta: ArrayView1<f32>) -> Result<Evaluation, DeviceError> {
         match &self.inner {
             Held::Cpu(x, t) => {
-                self.check(theta, x.ncols())?;
-                Ok(crate::logistic::evaluate(theta, x.view(), t.view())?)
+                self.check(theta, x.inputs().dim().1)?;
+                Ok(crate::logistic::evaluate(theta, x.inputs(), t.view())?)
             }
             Held::Gpu(gpu, eval) => {
                 self.check(theta, eval.cols())?;
@@ -304,10 +332,10 @@ impl Resident<'_> {
         }
         match &self.inner {
             Held::Cpu(x, t) => {
-                self.check(theta, x.ncols())?;
+                self.check(theta, x.inputs().dim().1)?;
                 Ok(crate::logistic::loss_and_gradient(
                     theta,
-                    x.view(),
+                    x.inputs(),
                     t.view(),
                     gradient,
                 )?)
