@@ -1,5 +1,5 @@
 //! `A Bᵀ` for two matrices of bytes, exactly, in integers: every entry is `Σ_k a_k b_k` with
-//! `a_k b_k <= 255²`, which fits `i32` for rows of up to 33 000 bytes. The bytes are widened
+//! `a_k b_k <= 255²`, which fits `i32` for rows of up to [`MAX_LEN`] (33 025) bytes. The bytes are widened
 //! to `i16` and multiplied in adjacent pairs (`vpmaddwd`: two products summed into one `i32`
 //! lane), so one instruction does 16 (AVX2) or, with AVX-512 VNNI's `vpdpwssd`, 32
 //! multiply-adds, against 8 or 16 for an `f32` fused multiply-add. Being integers, the results
@@ -12,6 +12,9 @@
 use std::arch::x86_64::*;
 
 use rayon::prelude::*;
+
+/// The longest rows whose products are sure to fit `i32`: `i32::MAX / 255²` bytes.
+pub(crate) const MAX_LEN: usize = (i32::MAX / (255 * 255)) as usize;
 
 /// Rows of `A` per tile.
 pub(crate) const ROWS: usize = 8;
@@ -100,6 +103,11 @@ pub(crate) fn product_into(
     let a = Packed::new(a_rows, a);
     let b = Packed::new(b_rows, b);
     assert_eq!(a.pairs, b.pairs, "rows of A and B of one length");
+    assert!(
+        2 * a.pairs <= MAX_LEN,
+        "rows of {} bytes: the exact products need rows of at most {MAX_LEN}",
+        2 * a.pairs
+    );
     let panels = Panels::new(&b);
     let kernel = Kernel::detect();
     out.par_chunks_mut(ROWS * b_rows)
