@@ -22,15 +22,49 @@ use crate::data::subset::{PIXEL_MEAN, PIXEL_STD};
 /// Pixels per block: two 8-lane vectors, so two independent sums per row hide the add latency.
 const LANES: usize = 16;
 
-/// The two inner loops over a row of bytes.
+/// The two inner loops over a row of bytes, in one instruction set.
 trait Widen {
     /// The log-sigmoid lanes that go with these loops.
     type Lanes: softplus::Lanes;
+
+    /// [`Widen::dots`] without its length check.
+    ///
+    /// # Safety
+    /// Every row (and row ahead) is as long as `w`, and the processor has the instructions.
+    unsafe fn dots_unchecked<const N: usize>(
+        w: &[f32],
+        rows: [&[u8]; N],
+        ahead: [&[u8]; N],
+    ) -> [f32; N];
+
+    /// [`Widen::add_rows`] without its length check.
+    ///
+    /// # Safety
+    /// Every row is as long as `g`, and the processor has the instructions.
+    unsafe fn add_rows_unchecked<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]);
+
     /// `w · v` for `N` rows of `w.len()` bytes each; the SIMD loops meanwhile ask the memory
     /// for the rows `ahead` (the next group's), so that they are in cache when their turn comes.
-    fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], ahead: [&[u8]; N]) -> [f32; N];
+    #[inline(always)]
+    fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], ahead: [&[u8]; N]) -> [f32; N] {
+        assert!(
+            rows.iter().chain(&ahead).all(|r| r.len() == w.len()),
+            "one byte per weight"
+        );
+        // SAFETY: lengths checked above; an instruction set is only used once detected.
+        unsafe { Self::dots_unchecked(w, rows, ahead) }
+    }
+
     /// `g += Σ_n r_n v_n` for `N` rows of `g.len()` bytes each.
-    fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]);
+    #[inline(always)]
+    fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
+        assert!(
+            rows.iter().all(|v| v.len() == g.len()),
+            "one byte per entry"
+        );
+        // SAFETY: as in `dots`.
+        unsafe { Self::add_rows_unchecked(g, r, rows) }
+    }
 }
 
 /// The loops in plain Rust.
@@ -40,12 +74,16 @@ impl Widen for Portable {
     type Lanes = softplus::Scalar;
 
     #[inline(always)]
-    fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], _ahead: [&[u8]; N]) -> [f32; N] {
+    unsafe fn dots_unchecked<const N: usize>(
+        w: &[f32],
+        rows: [&[u8]; N],
+        _ahead: [&[u8]; N],
+    ) -> [f32; N] {
         dots(w, rows)
     }
 
     #[inline(always)]
-    fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
+    unsafe fn add_rows_unchecked<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
         add_rows(g, r, rows)
     }
 }
@@ -232,37 +270,32 @@ pub(crate) fn chunk(
     wants: Wants,
     logits: &mut Vec<f32>,
 ) -> Partial {
+    // `chunk_body` compiled for an instruction set, so its inlined loops use it.
     #[cfg(target_arch = "x86_64")]
-    if avx512::Avx512::available() {
-        #[target_feature(enable = "avx512f,avx2,fma")]
-        fn with_avx512(
-            folded: &Folded,
-            x: &[u8],
-            t: &[f32],
-            rows: RowSet,
-            wants: Wants,
-            logits: &mut Vec<f32>,
-        ) -> Partial {
-            chunk_body::<avx512::Avx512>(folded, x, t, rows, wants, logits)
-        }
-        // SAFETY: the processor supports AVX-512F, AVX2 and FMA, checked just above.
-        return unsafe { with_avx512(folded, x, t, rows, wants, logits) };
+    macro_rules! with {
+        ($features:literal, $kernel:ty) => {{
+            #[target_feature(enable = $features)]
+            fn run(
+                folded: &Folded,
+                x: &[u8],
+                t: &[f32],
+                rows: RowSet,
+                wants: Wants,
+                logits: &mut Vec<f32>,
+            ) -> Partial {
+                chunk_body::<$kernel>(folded, x, t, rows, wants, logits)
+            }
+            // SAFETY: the processor has these features, checked by the caller just before.
+            return unsafe { run(folded, x, t, rows, wants, logits) };
+        }};
     }
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        #[target_feature(enable = "avx2,fma")]
-        fn with_avx2(
-            folded: &Folded,
-            x: &[u8],
-            t: &[f32],
-            rows: RowSet,
-            wants: Wants,
-            logits: &mut Vec<f32>,
-        ) -> Partial {
-            chunk_body::<avx2::Avx2>(folded, x, t, rows, wants, logits)
-        }
-        // SAFETY: the processor supports AVX2 and FMA, checked just above.
-        return unsafe { with_avx2(folded, x, t, rows, wants, logits) };
+    if avx512::Avx512::available() {
+        with!("avx512f,avx2,fma", avx512::Avx512);
+    }
+    #[cfg(target_arch = "x86_64")]
+    if avx2::Avx2::available() {
+        with!("avx2,fma", avx2::Avx2);
     }
     chunk_body::<Portable>(folded, x, t, rows, wants, logits)
 }

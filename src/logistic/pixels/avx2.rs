@@ -15,7 +15,6 @@ pub(super) struct Avx2;
 
 impl Avx2 {
     /// Whether this processor has AVX2 and FMA.
-    #[cfg(test)]
     pub(super) fn available() -> bool {
         std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
     }
@@ -25,22 +24,18 @@ impl Widen for Avx2 {
     type Lanes = crate::logistic::softplus::Avx2;
 
     #[inline(always)]
-    fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], ahead: [&[u8]; N]) -> [f32; N] {
-        assert!(
-            rows.iter().chain(&ahead).all(|r| r.len() == w.len()),
-            "one byte per weight"
-        );
-        // SAFETY: only reached after the caller checked for AVX2 and FMA; lengths checked above.
+    unsafe fn dots_unchecked<const N: usize>(
+        w: &[f32],
+        rows: [&[u8]; N],
+        ahead: [&[u8]; N],
+    ) -> [f32; N] {
+        // SAFETY: the caller's promise (lengths, instructions).
         unsafe { dots(w, rows, ahead) }
     }
 
     #[inline(always)]
-    fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
-        assert!(
-            rows.iter().all(|v| v.len() == g.len()),
-            "one byte per entry"
-        );
-        // SAFETY: only reached after the caller checked for AVX2 and FMA; lengths checked above.
+    unsafe fn add_rows_unchecked<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
+        // SAFETY: the caller's promise (lengths, instructions).
         unsafe { add_rows(g, r, rows) }
     }
 }

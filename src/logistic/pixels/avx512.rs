@@ -28,22 +28,18 @@ impl Widen for Avx512 {
     type Lanes = crate::logistic::softplus::Avx2;
 
     #[inline(always)]
-    fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], ahead: [&[u8]; N]) -> [f32; N] {
-        assert!(
-            rows.iter().chain(&ahead).all(|r| r.len() == w.len()),
-            "one byte per weight"
-        );
-        // SAFETY: only reached after the caller checked for AVX-512F; lengths checked above.
+    unsafe fn dots_unchecked<const N: usize>(
+        w: &[f32],
+        rows: [&[u8]; N],
+        ahead: [&[u8]; N],
+    ) -> [f32; N] {
+        // SAFETY: the caller's promise (lengths, instructions).
         unsafe { dots(w, rows, ahead) }
     }
 
     #[inline(always)]
-    fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
-        assert!(
-            rows.iter().all(|v| v.len() == g.len()),
-            "one byte per entry"
-        );
-        // SAFETY: only reached after the caller checked for AVX-512F; lengths checked above.
+    unsafe fn add_rows_unchecked<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
+        // SAFETY: the caller's promise (lengths, instructions).
         unsafe { add_rows(g, r, rows) }
     }
 }
