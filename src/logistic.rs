@@ -15,8 +15,12 @@
 //! the loss terms come from a vectorised log-sigmoid ([`softplus`], within
 //! [`softplus::MAX_RELATIVE_ERROR`] of the exact formula).
 
+mod packed;
 mod pixels;
 pub mod softplus;
+
+pub(crate) use packed::Packed;
+pub use packed::PixelRows;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
@@ -31,7 +35,7 @@ pub enum Inputs<'a> {
     Values(ArrayView2<'a, f32>),
     /// MNIST pixel intensities (0 to 255), read as torchvision's normalised values
     /// ([`crate::data::normalise_pixel`]) with the normalisation folded into the arithmetic.
-    Pixels(ArrayView2<'a, u8>),
+    Pixels(PixelRows<'a>),
 }
 
 impl Inputs<'_> {
@@ -39,7 +43,7 @@ impl Inputs<'_> {
     pub fn dim(&self) -> (usize, usize) {
         match self {
             Self::Values(x) => x.dim(),
-            Self::Pixels(v) => v.dim(),
+            Self::Pixels(v) => v.bytes().dim(),
         }
     }
 }
@@ -58,7 +62,7 @@ impl<'a> From<&'a Array2<f32>> for Inputs<'a> {
 
 impl<'a> From<ArrayView2<'a, u8>> for Inputs<'a> {
     fn from(v: ArrayView2<'a, u8>) -> Self {
-        Self::Pixels(v)
+        Self::Pixels(PixelRows::new(v))
     }
 }
 
@@ -321,8 +325,12 @@ pub(crate) fn pass(
     let count = picked.map_or(rows, <[usize]>::len);
     let n = count as f64;
 
-    let partials: Vec<Partial> = match x {
-        Inputs::Values(x) => {
+    let byte_rows = match x {
+        Inputs::Pixels(p) => Some(pixels::ByteRows::new(p)),
+        Inputs::Values(_) => None,
+    };
+    let partials: Vec<Partial> = match (x, &byte_rows) {
+        (Inputs::Values(x), _) => {
             let x = x.as_standard_layout();
             let x = x.as_slice().expect("standard layout is contiguous");
             let row = |i: usize| (&x[i * cols..(i + 1) * cols], t[i]);
@@ -335,14 +343,12 @@ pub(crate) fn pass(
                 )
             })
         }
-        Inputs::Pixels(v) => {
-            let v = v.as_standard_layout();
-            let v = v.as_slice().expect("standard layout is contiguous");
-            let folded = pixels::Folded::new(theta);
+        (Inputs::Pixels(_), Some(v)) => {
+            let folded = v.fold(theta);
             over_chunks(rows, picked, |set| {
                 pixels::chunk(
                     &folded,
-                    v,
+                    v.slice(),
                     t,
                     set,
                     wants,
@@ -350,19 +356,23 @@ pub(crate) fn pass(
                 )
             })
         }
+        (Inputs::Pixels(_), None) => unreachable!("pixel rows are read as bytes"),
     };
 
     let loss = partials.iter().map(|p| p.loss).sum::<f64>() / n;
     let mut gradient = Vec::new();
     if wants.gradient {
-        let mut sum = vec![0.0f64; theta.len()];
+        // θ's length, or (packed rows) the kept columns and Σ r.
+        let mut sum = vec![0.0f64; partials[0].gradient.len()];
         for p in &partials {
             for (s, g) in sum.iter_mut().zip(&p.gradient) {
                 *s += f64::from(*g);
             }
         }
-        if let Inputs::Pixels(_) = x {
-            // The sums are Σ r v per pixel and Σ r: unfold the normalisation.
+        if let Some(v) = &byte_rows {
+            // The sums are Σ r v per column of the rows read and Σ r: back in pixel order,
+            // then unfold the normalisation.
+            sum = v.unpack(sum);
             let (a, c) = (pixels::scale(), pixels::shift());
             let sum_r = sum[cols];
             for s in &mut sum[..cols] {
@@ -390,10 +400,9 @@ pub(crate) fn logits(theta: &[f32], x: Inputs) -> Vec<f32> {
             .iter()
             .map(|&z| z + b[0])
             .collect(),
-        Inputs::Pixels(v) => {
-            let v = v.as_standard_layout();
-            let v = v.as_slice().expect("standard layout is contiguous");
-            let folded = pixels::Folded::new(theta);
+        Inputs::Pixels(p) => {
+            let v = pixels::ByteRows::new(p);
+            let folded = v.fold(theta);
             let t = vec![0.0f32; x.dim().0];
             let wants = Wants {
                 gradient: false,
@@ -401,7 +410,7 @@ pub(crate) fn logits(theta: &[f32], x: Inputs) -> Vec<f32> {
             };
             over_chunks(x.dim().0, None, |set| {
                 let mut z = Vec::with_capacity(set.len());
-                pixels::chunk(&folded, v, &t, set, wants, &mut z);
+                pixels::chunk(&folded, v.slice(), &t, set, wants, &mut z);
                 z
             })
             .concat()
@@ -691,39 +700,58 @@ mod tests {
     fn bytes_give_what_their_normalised_rows_give_for_any_number_of_threads() {
         let rows = 5 * CHUNK_ROWS + 7;
         let cols = 45;
-        let v = Array2::from_shape_fn((rows, cols), |(i, j)| ((i * 31 + j * 17) % 256) as u8);
+        // A blank border (columns no row inks) and scattered blank pixels, as in digits.
+        let v = Array2::from_shape_fn((rows, cols), |(i, j)| {
+            let ink = (i * 31 + j * 17) % 256;
+            if !(4..40).contains(&j) || ink < 90 {
+                0
+            } else {
+                ink as u8
+            }
+        });
+        let packed = Packed::of(v.view());
         let x = v.mapv(crate::data::normalise_pixel);
         let t = Array1::from_shape_fn(rows, |i| (i % 2) as f32);
         let theta = Array1::from_shape_fn(cols + 1, |j| 0.002 * j as f32 - 0.04);
-        let run = |threads| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap()
-                .install(|| evaluate(theta.view(), v.view(), t.view()).unwrap())
-        };
-        let bytes = run(1);
-        assert_eq!(bytes, run(3));
         let values = evaluate(theta.view(), x.view(), t.view()).unwrap();
-        assert!((bytes.loss - values.loss).abs() <= 1e-6 * values.loss);
-        for (a, b) in bytes.gradient.iter().zip(&values.gradient) {
-            assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
-        }
-        for (a, b) in bytes.probabilities.iter().zip(&values.probabilities) {
-            assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
-        }
         let picked: Vec<usize> = (0..rows).rev().step_by(3).collect();
-        let mut g_bytes = vec![0.0; cols + 1];
         let mut g_values = vec![0.0; cols + 1];
-        let l_bytes =
-            loss_and_gradient_rows(theta.view(), v.view(), t.view(), &picked, &mut g_bytes)
-                .unwrap();
         let l_values =
             loss_and_gradient_rows(theta.view(), x.view(), t.view(), &picked, &mut g_values)
                 .unwrap();
-        assert!((l_bytes - l_values).abs() <= 1e-6 * l_values);
-        for (a, b) in g_bytes.iter().zip(&g_values) {
-            assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+        for inputs in [
+            Inputs::from(v.view()),
+            Inputs::Pixels(PixelRows::with_packed(v.view(), &packed)),
+        ] {
+            let run = |threads| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap()
+                    .install(|| evaluate(theta.view(), inputs, t.view()).unwrap())
+            };
+            let bytes = run(1);
+            assert_eq!(bytes, run(3));
+            assert!((bytes.loss - values.loss).abs() <= 1e-6 * values.loss);
+            for (a, b) in bytes.gradient.iter().zip(&values.gradient) {
+                assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+            }
+            for (a, b) in bytes.probabilities.iter().zip(&values.probabilities) {
+                assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+            }
+            let mut g_bytes = vec![0.0; cols + 1];
+            let l_bytes =
+                loss_and_gradient_rows(theta.view(), inputs, t.view(), &picked, &mut g_bytes)
+                    .unwrap();
+            assert!((l_bytes - l_values).abs() <= 1e-6 * l_values);
+            for (a, b) in g_bytes.iter().zip(&g_values) {
+                assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+            }
+            let z = logits(theta.as_slice().unwrap(), inputs);
+            let z_values = logits(theta.as_slice().unwrap(), x.view().into());
+            for (a, b) in z.iter().zip(&z_values) {
+                assert!((a - b).abs() <= 1e-5, "{a} vs {b}");
+            }
         }
     }
 }

@@ -6,7 +6,7 @@
 //! `f32` rows a chapter reads ([`Subset::x`], [`Subset::row`]) are built on first use.
 
 use super::{DataError, Digits, Mnist};
-use crate::logistic::Inputs;
+use crate::logistic::{Inputs, Packed, PixelRows};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use std::sync::OnceLock;
 
@@ -24,9 +24,11 @@ pub fn normalise_pixel(v: u8) -> f32 {
 /// What a subset's rows are made of.
 #[derive(Debug, Clone)]
 enum Features {
-    /// Pixel bytes, and their normalised `f32` copy once something asked for it.
+    /// Pixel bytes, their copy packed for training (the ink gathered into few blocks), and
+    /// their normalised `f32` copy once something asked for it.
     Pixels {
         bytes: Array2<u8>,
+        packed: Packed,
         normalised: OnceLock<Array2<f32>>,
     },
     /// Any `f32` features (synthetic data, a narrowed copy).
@@ -49,6 +51,7 @@ impl Subset {
     pub fn from_pixels(pixels: Array2<u8>, t: Array1<f32>, source_index: Vec<usize>) -> Self {
         Self {
             features: Features::Pixels {
+                packed: Packed::of(pixels.view()),
                 bytes: pixels,
                 normalised: OnceLock::new(),
             },
@@ -90,9 +93,9 @@ impl Subset {
     /// copy (four bytes a pixel) is built on the first call and kept; training never needs it.
     pub fn x(&self) -> &Array2<f32> {
         match &self.features {
-            Features::Pixels { bytes, normalised } => {
-                normalised.get_or_init(|| bytes.mapv(normalise_pixel))
-            }
+            Features::Pixels {
+                bytes, normalised, ..
+            } => normalised.get_or_init(|| bytes.mapv(normalise_pixel)),
             Features::Values(x) => x,
         }
     }
@@ -108,17 +111,23 @@ impl Subset {
     /// The rows as the model reads them: the bytes when the subset holds pixels.
     pub fn inputs(&self) -> Inputs<'_> {
         match &self.features {
-            Features::Pixels { bytes, .. } => Inputs::Pixels(bytes.view()),
+            Features::Pixels { bytes, packed, .. } => {
+                Inputs::Pixels(PixelRows::with_packed(bytes.view(), packed))
+            }
             Features::Values(x) => Inputs::Values(x.view()),
         }
     }
 
     fn select_rows(&self, rows: &[usize]) -> Features {
         match &self.features {
-            Features::Pixels { bytes, .. } => Features::Pixels {
-                bytes: bytes.select(Axis(0), rows),
-                normalised: OnceLock::new(),
-            },
+            Features::Pixels { bytes, .. } => {
+                let bytes = bytes.select(Axis(0), rows);
+                Features::Pixels {
+                    packed: Packed::of(bytes.view()),
+                    bytes,
+                    normalised: OnceLock::new(),
+                }
+            }
             Features::Values(x) => Features::Values(x.select(Axis(0), rows)),
         }
     }

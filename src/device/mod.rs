@@ -22,7 +22,7 @@ pub use choice::DeviceChoice;
 pub use error::DeviceError;
 
 use crate::data::Subset;
-use crate::logistic::{Evaluation, Inputs};
+use crate::logistic::{Evaluation, Inputs, Packed, PixelRows};
 use crate::optim::LrScheduler;
 use crate::train::{Run, TrainConfig, TrainError};
 use cpu::Cpu;
@@ -256,17 +256,24 @@ enum Held<'d> {
     Gpu(&'d Gpu, Evaluator),
 }
 
-/// A batch held by the CPU, in the form it was given.
+/// A batch held by the CPU, in the form it was given (pixels with their packed copy).
 enum Batch {
     Values(Array2<f32>),
-    Pixels(Array2<u8>),
+    Pixels(Array2<u8>, Packed),
 }
 
 impl From<Inputs<'_>> for Batch {
     fn from(x: Inputs) -> Self {
         match x {
             Inputs::Values(x) => Self::Values(x.to_owned()),
-            Inputs::Pixels(v) => Self::Pixels(v.to_owned()),
+            Inputs::Pixels(p) => {
+                let bytes = p.bytes().to_owned();
+                let packed = p
+                    .packed()
+                    .cloned()
+                    .unwrap_or_else(|| Packed::of(bytes.view()));
+                Self::Pixels(bytes, packed)
+            }
         }
     }
 }
@@ -275,7 +282,7 @@ impl Batch {
     fn inputs(&self) -> Inputs<'_> {
         match self {
             Self::Values(x) => Inputs::Values(x.view()),
-            Self::Pixels(v) => Inputs::Pixels(v.view()),
+            Self::Pixels(v, packed) => Inputs::Pixels(PixelRows::with_packed(v.view(), packed)),
         }
     }
 }

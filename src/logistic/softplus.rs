@@ -9,6 +9,9 @@
 //! `(max(z, 0) - t z) + ln(1 + e^-|z|)` adds two non-negative numbers for `t` in `{0, 1}`, so
 //! the result keeps its relative accuracy even where the loss is tiny. The tests bound the
 //! error against the `f64` formula ([`super::sample_loss`]) by [`MAX_RELATIVE_ERROR`].
+//!
+//! The same `e^-|z|` gives the passes over bytes their probabilities ([`probability`]),
+//! without a call into the maths library for every image.
 
 /// The largest relative error of [`loss`] against the exact loss, for targets 0 and 1 and
 /// any logit (checked by the tests over `[-120, 120]`), where the exact loss is at least
@@ -47,9 +50,9 @@ const SERIES: [f32; 7] = [
     1.0,
 ];
 
-/// The loss of one logit `z` with target `t`, as the vector lanes compute it.
+/// `e^-|z|`, 0 below [`EXP_FLOOR`]: Cephes' `expf` in plain `f32` operations.
 #[inline(always)]
-pub fn loss(z: f32, t: f32) -> f32 {
+fn exp_minus_abs(z: f32) -> f32 {
     let x = -z.abs();
     let clamped = x.max(EXP_FLOOR);
     let y = clamped * LOG2E + ROUNDER;
@@ -67,7 +70,29 @@ pub fn loss(z: f32, t: f32) -> f32 {
         p = p * r + c;
     }
     let e = ((p * r) * r + r + 1.0) * two_k;
-    let e = if x < EXP_FLOOR { 0.0 } else { e };
+    if x < EXP_FLOOR { 0.0 } else { e }
+}
+
+/// `σ(z) = 1 / (1 + e^-z)` from the same `e^-|z|` as [`loss`]: within
+/// [`MAX_PROBABILITY_ERROR`] of the exact value (relative), 0 or 1 exactly where `e^-|z|`
+/// is below [`TINY`]. Plain `f32` operations, no call, so the compiler can run a group's
+/// logits side by side and every processor gets the same bits.
+#[inline(always)]
+pub(crate) fn probability(z: f32) -> f32 {
+    let e = exp_minus_abs(z);
+    let q = 1.0 / (1.0 + e);
+    let p = if z >= 0.0 { q } else { e * q };
+    // A diverged logit stays NaN (the clamp above would have made it a number).
+    if z.is_nan() { z } else { p }
+}
+
+/// The largest relative error of [`probability`] (checked by the tests over `[-87, 87]`).
+pub const MAX_PROBABILITY_ERROR: f64 = 3e-7;
+
+/// The loss of one logit `z` with target `t`, as the vector lanes compute it.
+#[inline(always)]
+pub fn loss(z: f32, t: f32) -> f32 {
+    let e = exp_minus_abs(z);
     // ln(1 + e) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), s = e / (2 + e) in [0, 1/3].
     let s = e / (2.0 + e);
     let u = s * s;
@@ -84,6 +109,9 @@ pub fn loss(z: f32, t: f32) -> f32 {
 pub(crate) trait Lanes {
     /// `loss(z[k], t[k])` for each of the eight lanes.
     fn losses(z: &[f32; 8], t: &[f32; 8]) -> [f32; 8];
+
+    /// `probability(z[k])` for each of the eight lanes.
+    fn probabilities(z: &[f32; 8]) -> [f32; 8];
 }
 
 /// Lane by lane with [`loss`].
@@ -92,7 +120,20 @@ pub(crate) struct Scalar;
 impl Lanes for Scalar {
     #[inline(always)]
     fn losses(z: &[f32; 8], t: &[f32; 8]) -> [f32; 8] {
-        std::array::from_fn(|k| loss(z[k], t[k]))
+        let mut out = [0.0; 8];
+        for k in 0..8 {
+            out[k] = loss(z[k], t[k]);
+        }
+        out
+    }
+
+    #[inline(always)]
+    fn probabilities(z: &[f32; 8]) -> [f32; 8] {
+        let mut out = [0.0; 8];
+        for k in 0..8 {
+            out[k] = probability(z[k]);
+        }
+        out
     }
 }
 
@@ -103,13 +144,15 @@ pub(crate) use avx2::Avx2;
 mod avx2 {
     use super::{EXP_FLOOR, EXP_POLY, LN2_HI, LN2_LO, LOG2E, Lanes, ROUNDER, SERIES};
     use std::arch::x86_64::{
-        _CMP_LT_OQ, _mm256_add_epi32, _mm256_add_ps, _mm256_andnot_ps, _mm256_castps_si256,
-        _mm256_castsi256_ps, _mm256_cmp_ps, _mm256_div_ps, _mm256_loadu_ps, _mm256_max_ps,
-        _mm256_mul_ps, _mm256_or_ps, _mm256_set1_epi32, _mm256_set1_ps, _mm256_setzero_ps,
-        _mm256_slli_epi32, _mm256_storeu_ps, _mm256_sub_epi32, _mm256_sub_ps,
+        __m256, _CMP_GE_OQ, _CMP_LT_OQ, _CMP_UNORD_Q, _mm256_add_epi32, _mm256_add_ps,
+        _mm256_andnot_ps, _mm256_blendv_ps, _mm256_castps_si256, _mm256_castsi256_ps,
+        _mm256_cmp_ps, _mm256_div_ps, _mm256_loadu_ps, _mm256_max_ps, _mm256_mul_ps, _mm256_or_ps,
+        _mm256_set1_epi32, _mm256_set1_ps, _mm256_setzero_ps, _mm256_slli_epi32, _mm256_storeu_ps,
+        _mm256_sub_epi32, _mm256_sub_ps,
     };
 
-    /// [`super::loss`] on eight lanes with AVX2; only used once the processor has it.
+    /// [`super::loss`] and [`super::probability`] on eight lanes with AVX2; only used once
+    /// the processor has it.
     pub(crate) struct Avx2;
 
     impl Lanes for Avx2 {
@@ -118,15 +161,39 @@ mod avx2 {
             // SAFETY: only reached after the caller checked for AVX2.
             unsafe { losses(z, t) }
         }
+
+        #[inline(always)]
+        fn probabilities(z: &[f32; 8]) -> [f32; 8] {
+            // SAFETY: only reached after the caller checked for AVX2.
+            unsafe { probabilities(z) }
+        }
     }
 
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn losses(z: &[f32; 8], t: &[f32; 8]) -> [f32; 8] {
+    fn probabilities(z: &[f32; 8]) -> [f32; 8] {
         let splat = _mm256_set1_ps;
-        // SAFETY: both arrays hold eight f32; the rest is register arithmetic.
+        // SAFETY: the array holds eight f32; the rest is register arithmetic.
         let z = unsafe { _mm256_loadu_ps(z.as_ptr()) };
-        let t = unsafe { _mm256_loadu_ps(t.as_ptr()) };
+        let e = exp_minus_abs(z);
+        let q = _mm256_div_ps(splat(1.0), _mm256_add_ps(splat(1.0), e));
+        let p = _mm256_blendv_ps(
+            _mm256_mul_ps(e, q),
+            q,
+            _mm256_cmp_ps::<_CMP_GE_OQ>(z, _mm256_setzero_ps()),
+        );
+        let p = _mm256_blendv_ps(p, z, _mm256_cmp_ps::<_CMP_UNORD_Q>(z, z));
+        let mut out = [0.0f32; 8];
+        // SAFETY: out holds eight f32.
+        unsafe { _mm256_storeu_ps(out.as_mut_ptr(), p) };
+        out
+    }
+
+    /// [`super::exp_minus_abs`] on eight lanes.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn exp_minus_abs(z: __m256) -> __m256 {
+        let splat = _mm256_set1_ps;
         let x = _mm256_or_ps(z, splat(-0.0));
         let clamped = _mm256_max_ps(x, splat(EXP_FLOOR));
         let y = _mm256_add_ps(_mm256_mul_ps(clamped, splat(LOG2E)), splat(ROUNDER));
@@ -152,7 +219,17 @@ mod avx2 {
             splat(1.0),
         );
         let e = _mm256_mul_ps(e, two_k);
-        let e = _mm256_andnot_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(x, splat(EXP_FLOOR)), e);
+        _mm256_andnot_ps(_mm256_cmp_ps::<_CMP_LT_OQ>(x, splat(EXP_FLOOR)), e)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn losses(z: &[f32; 8], t: &[f32; 8]) -> [f32; 8] {
+        let splat = _mm256_set1_ps;
+        // SAFETY: both arrays hold eight f32; the rest is register arithmetic.
+        let z = unsafe { _mm256_loadu_ps(z.as_ptr()) };
+        let t = unsafe { _mm256_loadu_ps(t.as_ptr()) };
+        let e = exp_minus_abs(z);
         let s = _mm256_div_ps(e, _mm256_add_ps(splat(2.0), e));
         let u = _mm256_mul_ps(s, s);
         let mut q = splat(SERIES[0]);
@@ -251,6 +328,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn probabilities_stay_within_their_bound() {
+        let mut worst = 0.0f64;
+        for i in -87 * 512..=87 * 512 {
+            let z = i as f32 / 512.0 + 1.0 / 7919.0;
+            let exact = 1.0 / (1.0 + (-f64::from(z)).exp());
+            let found = f64::from(probability(z));
+            worst = worst.max(((found - exact) / exact).abs());
+        }
+        println!("worst relative error {worst:e}");
+        assert!(worst <= MAX_PROBABILITY_ERROR, "{worst:e}");
+        assert_eq!(probability(0.0), 0.5);
+        assert_eq!(probability(200.0), 1.0);
+        assert_eq!(probability(-200.0), 0.0);
+        assert_eq!(probability(f32::MAX), 1.0);
+        assert_eq!(probability(f32::MIN), 0.0);
+        assert!(probability(f32::NAN).is_nan());
     }
 
     #[test]

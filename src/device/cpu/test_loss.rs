@@ -188,7 +188,7 @@ fn update_and_sum(logits: &mut [f64], updates: &[(f64, &[f32])], t: &[f32]) -> f
 /// nothing to any `v_i · v_j`: for MNIST's ones and sevens that skips the border).
 pub(crate) fn gram_plus_one(train: Inputs, test: Inputs) -> Array2<f32> {
     let (train, test) = match (train, test) {
-        (Inputs::Pixels(train), Inputs::Pixels(test)) => (train, test),
+        (Inputs::Pixels(train), Inputs::Pixels(test)) => (train.bytes(), test.bytes()),
         (train, test) => {
             let (train, test) = (values(train), values(test));
             let mut gram = train.dot(&test.t());
@@ -235,7 +235,7 @@ pub(crate) fn gram_plus_one(train: Inputs, test: Inputs) -> Array2<f32> {
 fn values(x: Inputs) -> Array2<f32> {
     match x {
         Inputs::Values(x) => x.to_owned(),
-        Inputs::Pixels(v) => v.mapv(crate::data::normalise_pixel),
+        Inputs::Pixels(v) => v.bytes().mapv(crate::data::normalise_pixel),
     }
 }
 

@@ -59,7 +59,7 @@ fn chunk_bytes<'a>(x: Inputs<'a>, rows: Range<usize>) -> Cow<'a, [u8]> {
             }
         }
         Inputs::Pixels(v) => {
-            let part = v.slice_move(s![rows, ..]);
+            let part = v.bytes().slice_move(s![rows, ..]);
             let cols = part.ncols();
             let row_bytes = Format::Bytes.row_bytes(cols);
             match part.to_slice() {
@@ -170,7 +170,7 @@ mod tests {
     #[test]
     fn pixel_rows_are_padded_to_whole_words() {
         let pixels = Array2::from_shape_fn((3, 5), |(i, j)| (10 * i + j) as u8);
-        let bytes = chunk_bytes(Inputs::Pixels(pixels.view()), 1..3);
+        let bytes = chunk_bytes(pixels.view().into(), 1..3);
         assert_eq!(
             &*bytes,
             &[10, 11, 12, 13, 14, 0, 0, 0, 20, 21, 22, 23, 24, 0, 0, 0]
@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn whole_words_of_pixels_are_not_copied() {
         let pixels = Array2::from_shape_fn((3, 8), |(i, j)| (8 * i + j) as u8);
-        let bytes = chunk_bytes(Inputs::Pixels(pixels.view()), 1..3);
+        let bytes = chunk_bytes(pixels.view().into(), 1..3);
         assert!(matches!(bytes, Cow::Borrowed(_)));
         assert_eq!(&*bytes, pixels.as_slice().unwrap()[8..].to_vec().as_slice());
     }

@@ -2,13 +2,13 @@
 //! zero-extension and one conversion, then one fused multiply-add, so a block of [`LANES`]
 //! pixels takes a third of the instructions it takes with AVX2. The sixteen lanes of one
 //! register are the sixteen running sums of the portable loops in `pixels.rs`, added in the
-//! same order with the same fused operation, so the results are bit-identical.
+//! same order with the same fused operation, and the blocks they skip add exact zeros there, so
+//! the results are bit-identical.
 
-use super::{LANES, Widen, reduce};
+use super::{Group, LANES, Widen, reduce};
 use std::arch::x86_64::{
-    __m512, _MM_HINT_T0, _mm_loadu_si128, _mm_prefetch, _mm512_add_ps, _mm512_cvtepi32_ps,
-    _mm512_cvtepu8_epi32, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps,
-    _mm512_storeu_ps,
+    __m512, _mm_loadu_si128, _mm512_add_ps, _mm512_cvtepi32_ps, _mm512_cvtepu8_epi32,
+    _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
 };
 
 /// The loops with AVX-512F (and AVX2 and FMA for the log-sigmoid lanes); only used once the
@@ -28,19 +28,15 @@ impl Widen for Avx512 {
     type Lanes = crate::logistic::softplus::Avx2;
 
     #[inline(always)]
-    unsafe fn dots_unchecked<const N: usize>(
-        w: &[f32],
-        rows: [&[u8]; N],
-        ahead: [&[u8]; N],
-    ) -> [f32; N] {
-        // SAFETY: the caller's promise (lengths, instructions).
-        unsafe { dots(w, rows, ahead) }
+    unsafe fn dots_unchecked<const N: usize>(w: &[f32], group: &Group<N>) -> [f32; N] {
+        // SAFETY: the caller's promise (lengths, marks, instructions).
+        unsafe { dots(w, group) }
     }
 
     #[inline(always)]
-    unsafe fn add_rows_unchecked<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
-        // SAFETY: the caller's promise (lengths, instructions).
-        unsafe { add_rows(g, r, rows) }
+    unsafe fn add_rows_unchecked<const N: usize>(g: &mut [f32], r: [f32; N], group: &Group<N>) {
+        // SAFETY: the caller's promise (lengths, marks, instructions).
+        unsafe { add_rows(g, r, group) }
     }
 }
 
@@ -56,26 +52,23 @@ unsafe fn widen(p: *const u8) -> __m512 {
 }
 
 /// # Safety
-/// AVX-512F, and every row (and row ahead) as long as `w`.
+/// AVX-512F; every row (and row ahead) as long as `w`, marks for its whole blocks only.
 #[inline]
 #[target_feature(enable = "avx512f")]
-unsafe fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], ahead: [&[u8]; N]) -> [f32; N] {
-    let blocks = w.len() / LANES;
+unsafe fn dots<const N: usize>(w: &[f32], group: &Group<N>) -> [f32; N] {
+    let rows = group.rows;
     let mut acc = [_mm512_setzero_ps(); N];
-    for j in 0..blocks {
+    group.for_each_inked_fetching_ahead(|j| {
         let at = j * LANES;
-        // SAFETY: at + 16 <= w.len() = each row's length.
+        // SAFETY: block j is whole, so at + 16 <= w.len() = each row's length.
         unsafe {
             let wj = _mm512_loadu_ps(w.as_ptr().add(at));
             for n in 0..N {
-                if j % 4 == 0 {
-                    // One request per 64-byte line.
-                    _mm_prefetch::<_MM_HINT_T0>(ahead[n].as_ptr().add(at).cast());
-                }
                 acc[n] = _mm512_fmadd_ps(wj, widen(rows[n].as_ptr().add(at)), acc[n]);
             }
         }
-    }
+    });
+    let blocks = w.len() / LANES;
     let mut out = [0.0f32; N];
     for n in 0..N {
         let mut lanes = [0.0f32; LANES];
@@ -90,25 +83,28 @@ unsafe fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N], ahead: [&[u8]; N]) -
 }
 
 /// # Safety
-/// AVX-512F, and every row as long as `g`.
+/// AVX-512F; every row as long as `g`, marks for its whole blocks only.
 #[inline]
 #[target_feature(enable = "avx512f")]
-unsafe fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
-    let blocks = g.len() / LANES;
-    let rv = r.map(|r| _mm512_set1_ps(r));
-    for j in 0..blocks {
+unsafe fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], group: &Group<N>) {
+    let rows = group.rows;
+    let mut rv = [_mm512_set1_ps(0.0); N];
+    for n in 0..N {
+        rv[n] = _mm512_set1_ps(r[n]);
+    }
+    let gp = g.as_mut_ptr();
+    group.for_each_inked(|j| {
         let at = j * LANES;
-        // SAFETY: at + 16 <= g.len() = each row's length.
+        // SAFETY: block j is whole, so at + 16 <= g.len() = each row's length.
         unsafe {
             let mut s = _mm512_setzero_ps();
             for n in 0..N {
                 s = _mm512_fmadd_ps(rv[n], widen(rows[n].as_ptr().add(at)), s);
             }
-            let gp = g.as_mut_ptr().add(at);
-            _mm512_storeu_ps(gp, _mm512_add_ps(_mm512_loadu_ps(gp), s));
+            _mm512_storeu_ps(gp.add(at), _mm512_add_ps(_mm512_loadu_ps(gp.add(at)), s));
         }
-    }
-    for k in blocks * LANES..g.len() {
+    });
+    for k in g.len() / LANES * LANES..g.len() {
         let mut s = 0.0f32;
         for n in 0..N {
             s = r[n].mul_add(f32::from(rows[n][k]), s);
