@@ -382,7 +382,11 @@ pub(crate) fn pass(
         gradient = sum.into_iter().map(|s| (s / n) as f32).collect();
     }
     let probabilities = if wants.probabilities {
-        partials.into_iter().flat_map(|p| p.probabilities).collect()
+        let read: Vec<f32> = partials.into_iter().flat_map(|p| p.probabilities).collect();
+        match (&byte_rows, picked) {
+            (Some(v), None) => v.in_row_order(read),
+            _ => read,
+        }
     } else {
         Vec::new()
     };
@@ -408,12 +412,13 @@ pub(crate) fn logits(theta: &[f32], x: Inputs) -> Vec<f32> {
                 gradient: false,
                 probabilities: false,
             };
-            over_chunks(x.dim().0, None, |set| {
+            let read = over_chunks(x.dim().0, None, |set| {
                 let mut z = Vec::with_capacity(set.len());
                 pixels::chunk(&folded, v.slice(), &t, set, wants, &mut z);
                 z
             })
-            .concat()
+            .concat();
+            v.in_row_order(read)
         }
     }
 }

@@ -236,6 +236,21 @@ impl<'a> ByteRows<'a> {
         }
     }
 
+    /// Values a pass over all rows made, one per row in the order it read them, in row
+    /// order.
+    pub(crate) fn in_row_order(&self, values: Vec<f32>) -> Vec<f32> {
+        match self.packed {
+            Some(packed) => {
+                let mut out = vec![0.0; values.len()];
+                for (&i, v) in packed.original().iter().zip(values) {
+                    out[i] = v;
+                }
+                out
+            }
+            None => values,
+        }
+    }
+
     /// What a chunk reads.
     pub(crate) fn slice(&self) -> PixelSlice<'_> {
         PixelSlice {
@@ -352,7 +367,9 @@ const AHEAD: usize = 2;
 
 /// One chunk's rows: logits, then (as wanted) residuals into the raw gradient, probabilities
 /// and the loss. The raw gradient holds `Σ r_i v_i` per pixel and `Σ r_i` last; `logits` is
-/// scratch space, left holding the chunk's logits.
+/// scratch space, left holding the chunk's logits. Over all rows ([`RowSet::Range`]) packed
+/// rows go in their packed order, and so do the logits and probabilities
+/// ([`ByteRows::in_row_order`] puts them back).
 #[inline(always)]
 fn chunk_body<K: Widen>(
     folded: &Folded,
@@ -364,10 +381,22 @@ fn chunk_body<K: Widen>(
 ) -> Partial {
     let cols = folded.w.len();
     let len = rows.len();
-    let row = |k: usize| &x.bytes[rows.get(k) * cols..][..cols];
-    let target = |k: usize| t[rows.get(k)];
+    // The `k`-th row's place among the rows read, and its original row (for its target).
+    // A pass over all rows goes in the packed rows' order; picked rows are original rows.
+    let (read, source) = (
+        |k: usize| match (rows, x.packed) {
+            (RowSet::Picked(_), Some(p)) => p.position(rows.get(k)),
+            _ => rows.get(k),
+        },
+        |k: usize| match (rows, x.packed) {
+            (RowSet::Range(..), Some(p)) => p.original()[rows.get(k)],
+            _ => rows.get(k),
+        },
+    );
+    let row = |k: usize| &x.bytes[read(k) * cols..][..cols];
+    let target = |k: usize| t[source(k)];
     let everywhere = packed::everywhere(cols);
-    let marks = |k: usize| x.packed.map_or(&everywhere[..], |p| p.marks(rows.get(k)));
+    let marks = |k: usize| x.packed.map_or(&everywhere[..], |p| p.marks(read(k)));
     let mut partial = Partial {
         loss: 0.0,
         gradient: if wants.gradient {
