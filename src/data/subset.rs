@@ -28,7 +28,7 @@ enum Features {
     /// their normalised `f32` copy once something asked for it.
     Pixels {
         bytes: Array2<u8>,
-        packed: Packed,
+        packed: Box<Packed>,
         normalised: OnceLock<Array2<f32>>,
     },
     /// Any `f32` features (synthetic data, a narrowed copy).
@@ -51,7 +51,7 @@ impl Subset {
     pub fn from_pixels(pixels: Array2<u8>, t: Array1<f32>, source_index: Vec<usize>) -> Self {
         Self {
             features: Features::Pixels {
-                packed: Packed::of(pixels.view()),
+                packed: Box::new(Packed::of(pixels.view())),
                 bytes: pixels,
                 normalised: OnceLock::new(),
             },
@@ -123,7 +123,7 @@ impl Subset {
             Features::Pixels { bytes, .. } => {
                 let bytes = bytes.select(Axis(0), rows);
                 Features::Pixels {
-                    packed: Packed::of(bytes.view()),
+                    packed: Box::new(Packed::of(bytes.view())),
                     bytes,
                     normalised: OnceLock::new(),
                 }
