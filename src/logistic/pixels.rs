@@ -320,44 +320,50 @@ fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
     }
 }
 
-/// One group of a chunk: its logits, then (as wanted) probabilities, and the residuals
-/// added into the raw gradient in one sweep.
+/// Up to eight rows of a chunk, in groups of `N`: their logits, then (as wanted) their
+/// probabilities, eight lanes at once, and each group's residuals added into the raw gradient
+/// in one sweep, the groups in order. Two groups of four share one run of the sigmoid's lanes,
+/// whose long chain of operations would otherwise hold up every group.
 #[inline(always)]
-fn group<K: Widen, const N: usize>(
+fn groups<K: Widen, const N: usize>(
     folded: &Folded,
-    group: &Group<N>,
-    targets: [f32; N],
+    groups: &[Group<N>],
+    targets: &[f32],
     wants: Wants,
     partial: &mut Partial,
     logits: &mut Vec<f32>,
 ) {
-    let s = K::dots(&folded.w, group);
-    // Loops rather than `map`, which the compiler may leave as a call per group.
-    let mut z = [0.0f32; N];
-    for k in 0..N {
-        z[k] = s[k] * folded.scale + folded.offset;
+    let n = groups.len() * N;
+    assert!(
+        n <= 8 && targets.len() == n,
+        "up to eight rows, one target each"
+    );
+    let mut z = [0.0f32; 8];
+    for (g, group) in groups.iter().enumerate() {
+        let s = K::dots(&folded.w, group);
+        for k in 0..N {
+            z[g * N + k] = s[k] * folded.scale + folded.offset;
+        }
     }
-    logits.extend_from_slice(&z);
+    logits.extend_from_slice(&z[..n]);
     if !(wants.gradient || wants.probabilities) {
         return;
     }
-    let mut lanes = [0.0f32; 8];
-    lanes[..N].copy_from_slice(&z);
-    let lanes = <K::Lanes as softplus::Lanes>::probabilities(&lanes);
-    let mut p = [0.0f32; N];
-    p.copy_from_slice(&lanes[..N]);
+    let p = <K::Lanes as softplus::Lanes>::probabilities(&z);
     if wants.probabilities {
-        partial.probabilities.extend_from_slice(&p);
-    }
-    let mut r = [0.0f32; N];
-    for k in 0..N {
-        r[k] = p[k] - targets[k];
+        partial.probabilities.extend_from_slice(&p[..n]);
     }
     if wants.gradient {
         let cols = folded.w.len();
-        K::add_rows(&mut partial.gradient[..cols], r, group);
-        for rk in r {
-            partial.gradient[cols] += rk;
+        for (g, group) in groups.iter().enumerate() {
+            let mut r = [0.0f32; N];
+            for k in 0..N {
+                r[k] = p[g * N + k] - targets[g * N + k];
+            }
+            K::add_rows(&mut partial.gradient[..cols], r, group);
+            for rk in r {
+                partial.gradient[cols] += rk;
+            }
         }
     }
 }
@@ -381,22 +387,21 @@ fn chunk_body<K: Widen>(
 ) -> Partial {
     let cols = folded.w.len();
     let len = rows.len();
-    // The `k`-th row's place among the rows read, and its original row (for its target).
-    // A pass over all rows goes in the packed rows' order; picked rows are original rows.
-    let (read, source) = (
-        |k: usize| match (rows, x.packed) {
-            (RowSet::Picked(_), Some(p)) => p.position(rows.get(k)),
-            _ => rows.get(k),
-        },
-        |k: usize| match (rows, x.packed) {
-            (RowSet::Range(..), Some(p)) => p.original()[rows.get(k)],
-            _ => rows.get(k),
-        },
-    );
-    let row = |k: usize| &x.bytes[read(k) * cols..][..cols];
-    let target = |k: usize| t[source(k)];
+    // Where the `k`-th row is among the rows read, and its target. A pass over all rows goes
+    // in the packed rows' order; picked rows are original rows.
+    let (places, targets): (Vec<usize>, Vec<f32>) = (0..len)
+        .map(|k| {
+            let i = rows.get(k);
+            match (rows, x.packed) {
+                (RowSet::Range(..), Some(p)) => (i, t[p.original()[i]]),
+                (RowSet::Picked(_), Some(p)) => (p.position(i), t[i]),
+                (_, None) => (i, t[i]),
+            }
+        })
+        .unzip();
+    let row = |k: usize| &x.bytes[places[k] * cols..][..cols];
     let everywhere = packed::everywhere(cols);
-    let marks = |k: usize| x.packed.map_or(&everywhere[..], |p| p.marks(read(k)));
+    let marks = |k: usize| x.packed.map_or(&everywhere[..], |p| p.marks(places[k]));
     let mut partial = Partial {
         loss: 0.0,
         gradient: if wants.gradient {
@@ -407,27 +412,43 @@ fn chunk_body<K: Widen>(
         probabilities: Vec::with_capacity(if wants.probabilities { len } else { 0 }),
     };
     logits.clear();
-    let mut union = everywhere.clone();
+    let mut unions = [everywhere.clone(), everywhere.clone()];
     let quads = len / 4;
-    for q in 0..quads {
-        let k = 4 * q;
-        let rows = [row(k), row(k + 1), row(k + 2), row(k + 3)];
-        let ahead = if q + AHEAD < quads {
-            let k = k + 4 * AHEAD;
-            [row(k), row(k + 1), row(k + 2), row(k + 3)]
-        } else {
-            rows
-        };
-        for (w, u) in union.iter_mut().enumerate() {
-            *u = marks(k)[w] | marks(k + 1)[w] | marks(k + 2)[w] | marks(k + 3)[w];
+    let mut q = 0;
+    while q < quads {
+        let pair = (quads - q).min(2);
+        for (u, union) in unions.iter_mut().enumerate().take(pair) {
+            let k = 4 * (q + u);
+            for (w, word) in union.iter_mut().enumerate() {
+                *word = marks(k)[w] | marks(k + 1)[w] | marks(k + 2)[w] | marks(k + 3)[w];
+            }
         }
-        let targets = [target(k), target(k + 1), target(k + 2), target(k + 3)];
-        let four = Group {
-            rows,
-            ahead,
-            ink: &union,
+        let quad = |u: usize| {
+            let k = 4 * (q + u);
+            let rows = [row(k), row(k + 1), row(k + 2), row(k + 3)];
+            let ahead = if q + u + AHEAD < quads {
+                let k = k + 4 * AHEAD;
+                [row(k), row(k + 1), row(k + 2), row(k + 3)]
+            } else {
+                rows
+            };
+            Group {
+                rows,
+                ahead,
+                ink: &unions[u],
+            }
         };
-        group::<K, 4>(folded, &four, targets, wants, &mut partial, logits);
+        let two = [quad(0), quad(1.min(pair - 1))];
+        let rows = 4 * q..4 * (q + pair);
+        groups::<K, 4>(
+            folded,
+            &two[..pair],
+            &targets[rows],
+            wants,
+            &mut partial,
+            logits,
+        );
+        q += pair;
     }
     for k in 4 * quads..len {
         let one = Group {
@@ -435,9 +456,8 @@ fn chunk_body<K: Widen>(
             ahead: [row(k)],
             ink: marks(k),
         };
-        group::<K, 1>(folded, &one, [target(k)], wants, &mut partial, logits);
+        groups::<K, 1>(folded, &[one], &targets[k..=k], wants, &mut partial, logits);
     }
-    let targets: Vec<f32> = (0..len).map(target).collect();
     partial.loss = softplus::sum_with::<K::Lanes>(logits, &targets);
     partial
 }
