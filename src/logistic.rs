@@ -326,6 +326,10 @@ pub(crate) fn pass(
     let n = count as f64;
 
     let byte_rows = match x {
+        // A few picked rows cost less as they are than the packed copy's reordered weights.
+        Inputs::Pixels(p) if picked.is_some_and(|rows| rows.len() < 4) => {
+            Some(pixels::ByteRows::new(PixelRows::new(p.bytes())))
+        }
         Inputs::Pixels(p) => Some(pixels::ByteRows::new(p)),
         Inputs::Values(_) => None,
     };
@@ -750,6 +754,18 @@ mod tests {
                     .unwrap();
             assert!((l_bytes - l_values).abs() <= 1e-6 * l_values);
             for (a, b) in g_bytes.iter().zip(&g_values) {
+                assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
+            }
+            // Fewer than four picked rows are read as they are, not packed.
+            let few = [rows - 1, 5, 0];
+            let (mut g_few, mut g_few_values) = (vec![0.0; cols + 1], vec![0.0; cols + 1]);
+            let l_few =
+                loss_and_gradient_rows(theta.view(), inputs, t.view(), &few, &mut g_few).unwrap();
+            let l_few_values =
+                loss_and_gradient_rows(theta.view(), x.view(), t.view(), &few, &mut g_few_values)
+                    .unwrap();
+            assert!((l_few - l_few_values).abs() <= 1e-6 * l_few_values);
+            for (a, b) in g_few.iter().zip(&g_few_values) {
                 assert!((a - b).abs() <= 1e-6, "{a} vs {b}");
             }
             let z = logits(theta.as_slice().unwrap(), inputs);
