@@ -20,7 +20,7 @@ impl Avx2 {
 }
 
 impl Widen for Avx2 {
-    type Lanes = crate::logistic::softplus::Avx2;
+    type Lanes = crate::logistic::softplus::Avx2Fma;
 
     #[inline(always)]
     unsafe fn dots_unchecked<const N: usize>(w: &[f32], group: &Group<N>) -> [f32; N] {

@@ -25,7 +25,7 @@ impl Avx512 {
 }
 
 impl Widen for Avx512 {
-    type Lanes = crate::logistic::softplus::Avx2;
+    type Lanes = crate::logistic::softplus::Avx2Fma;
 
     #[inline(always)]
     unsafe fn dots_unchecked<const N: usize>(w: &[f32], group: &Group<N>) -> [f32; N] {
