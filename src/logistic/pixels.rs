@@ -11,12 +11,13 @@
 //! bit-identical either way. With AVX-512 (`avx512.rs`) one register holds a whole block of
 //! sixteen running sums, again the same sums in the same order.
 //!
-//! Rows packed beside their bytes ([`Packed`]: columns reordered so that the ink gathers into
-//! few blocks, each row's inked blocks marked) let the SIMD loops visit only the 16-byte
-//! blocks some row of the group inks: half of them for MNIST's ones and sevens. A skipped
-//! block adds exact zeros in the portable loops, which visit every block, so the bits stay
-//! the same. The probabilities come from [`softplus::probability`]'s lanes, eight at a time
-//! where the processor has AVX2, the same bits either way.
+//! Rows packed beside their bytes ([`Packed`]: columns and rows reordered so that the ink
+//! gathers into few blocks, each row's inked blocks marked) let the SIMD loops visit only the
+//! 16-byte blocks some row of the group inks: two in five of a 784-byte row's blocks for
+//! MNIST's ones and sevens. A skipped block adds exact zeros in the portable loops, which
+//! visit every block, so the bits stay the same. The probabilities come from
+//! [`softplus::probability`]'s lanes, eight at a time where the processor has AVX2 and FMA,
+//! the same bits either way.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;

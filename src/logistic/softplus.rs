@@ -50,6 +50,18 @@ const SERIES: [f32; 7] = [
     1.0,
 ];
 
+/// `2^k` for `y = k + ROUNDER`: `y`'s low bits hold `k + 2^22`, so add `127 - (bits of
+/// ROUNDER)` and shift into the exponent.
+#[inline(always)]
+fn power_of_two(y: f32) -> f32 {
+    f32::from_bits(
+        y.to_bits()
+            .wrapping_sub(ROUNDER.to_bits())
+            .wrapping_add(127)
+            << 23,
+    )
+}
+
 /// `e^-|z|`, 0 below [`EXP_FLOOR`]: Cephes' `expf` in plain `f32` operations.
 #[inline(always)]
 fn exp_minus_abs(z: f32) -> f32 {
@@ -57,13 +69,7 @@ fn exp_minus_abs(z: f32) -> f32 {
     let clamped = x.max(EXP_FLOOR);
     let y = clamped * LOG2E + ROUNDER;
     let k = y - ROUNDER;
-    // 2^k from k's bits: y's low bits hold k + 2^22, so add 127 - (bits of ROUNDER).
-    let two_k = f32::from_bits(
-        y.to_bits()
-            .wrapping_sub(ROUNDER.to_bits())
-            .wrapping_add(127)
-            << 23,
-    );
+    let two_k = power_of_two(y);
     let r = (clamped - k * LN2_HI) - k * LN2_LO;
     let mut p = EXP_POLY[0];
     for c in &EXP_POLY[1..] {
@@ -82,12 +88,7 @@ fn exp_minus_abs_fused(z: f32) -> f32 {
     let clamped = x.max(EXP_FLOOR);
     let y = clamped.mul_add(LOG2E, ROUNDER);
     let k = y - ROUNDER;
-    let two_k = f32::from_bits(
-        y.to_bits()
-            .wrapping_sub(ROUNDER.to_bits())
-            .wrapping_add(127)
-            << 23,
-    );
+    let two_k = power_of_two(y);
     let r = (-k).mul_add(LN2_LO, (-k).mul_add(LN2_HI, clamped));
     let (r2, [c0, c1, c2, c3, c4, c5]) = (r * r, EXP_POLY);
     let r4 = r2 * r2;
@@ -209,6 +210,20 @@ mod avx2 {
         }
     }
 
+    /// [`super::power_of_two`] on eight lanes.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn power_of_two(y: __m256) -> __m256 {
+        let bits = _mm256_sub_epi32(
+            _mm256_castps_si256(y),
+            _mm256_set1_epi32(ROUNDER.to_bits() as i32),
+        );
+        _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
+            bits,
+            _mm256_set1_epi32(127),
+        )))
+    }
+
     /// [`super::exp_minus_abs_fused`] on eight lanes.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
@@ -218,14 +233,7 @@ mod avx2 {
         let clamped = _mm256_max_ps(x, splat(EXP_FLOOR));
         let y = _mm256_fmadd_ps(clamped, splat(LOG2E), splat(ROUNDER));
         let k = _mm256_sub_ps(y, splat(ROUNDER));
-        let bits = _mm256_sub_epi32(
-            _mm256_castps_si256(y),
-            _mm256_set1_epi32(ROUNDER.to_bits() as i32),
-        );
-        let two_k = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
-            bits,
-            _mm256_set1_epi32(127),
-        )));
+        let two_k = power_of_two(y);
         let r = _mm256_fnmadd_ps(
             k,
             splat(LN2_LO),
@@ -273,14 +281,7 @@ mod avx2 {
         let clamped = _mm256_max_ps(x, splat(EXP_FLOOR));
         let y = _mm256_add_ps(_mm256_mul_ps(clamped, splat(LOG2E)), splat(ROUNDER));
         let k = _mm256_sub_ps(y, splat(ROUNDER));
-        let bits = _mm256_sub_epi32(
-            _mm256_castps_si256(y),
-            _mm256_set1_epi32(ROUNDER.to_bits() as i32),
-        );
-        let two_k = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(
-            bits,
-            _mm256_set1_epi32(127),
-        )));
+        let two_k = power_of_two(y);
         let r = _mm256_sub_ps(
             _mm256_sub_ps(clamped, _mm256_mul_ps(k, splat(LN2_HI))),
             _mm256_mul_ps(k, splat(LN2_LO)),
