@@ -259,7 +259,7 @@ enum Held<'d> {
 /// A batch held by the CPU, in the form it was given (pixels with their packed copy).
 enum Batch {
     Values(Array2<f32>),
-    Pixels(Array2<u8>, Packed),
+    Pixels(Array2<u8>, Box<Packed>),
 }
 
 impl From<Inputs<'_>> for Batch {
@@ -268,10 +268,11 @@ impl From<Inputs<'_>> for Batch {
             Inputs::Values(x) => Self::Values(x.to_owned()),
             Inputs::Pixels(p) => {
                 let bytes = p.bytes().to_owned();
-                let packed = p
-                    .packed()
-                    .cloned()
-                    .unwrap_or_else(|| Packed::of(bytes.view()));
+                let packed = Box::new(
+                    p.packed()
+                        .cloned()
+                        .unwrap_or_else(|| Packed::of(bytes.view())),
+                );
                 Self::Pixels(bytes, packed)
             }
         }

@@ -38,6 +38,57 @@ pub(crate) struct Packed {
     /// Bit `j % 64` of a packed row's word `j / 64` is set when its block `j` holds a nonzero
     /// byte; bytes past the last whole block are not marked (the passes always read them).
     marks: Vec<u64>,
+    /// The whole blocks again, four rows at a time, as a pass over all rows reads them.
+    quads: Quads,
+}
+
+/// Each group of four consecutive packed rows (`4q` to `4q + 3`; the last one to three rows
+/// are in no group): the blocks some of the four inks, in increasing order, each as the four
+/// rows' sixteen bytes one after the other. A pass over all rows reads this one stream
+/// front to back, and no blank block of the group: for MNIST's ones and sevens 46 % of the
+/// packed rows' bytes, where the rows themselves would have it touch every line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Quads {
+    /// Where group `q`'s blocks start in `bytes`, and (last) where the last group's end.
+    starts: Vec<usize>,
+    bytes: Vec<u8>,
+    /// The marks of the four rows of each group, OR-ed: which blocks `bytes` holds.
+    marks: Vec<u64>,
+}
+
+impl Quads {
+    /// The groups of `rows` packed rows of `cols` bytes marked by `marks`.
+    fn of(bytes: &[u8], marks: &[u64], rows: usize, cols: usize) -> Self {
+        let per_row = words(cols);
+        let groups = rows / 4;
+        let mut quads = Self {
+            starts: Vec::with_capacity(groups + 1),
+            bytes: Vec::new(),
+            marks: Vec::with_capacity(groups * per_row),
+        };
+        let row = |p: usize| &bytes[p * cols..][..cols];
+        for q in 0..groups {
+            quads.starts.push(quads.bytes.len());
+            let first = quads.marks.len();
+            quads.marks.extend((0..per_row).map(|w| {
+                (4 * q..4 * q + 4)
+                    .map(|p| marks[p * per_row + w])
+                    .fold(0, |a, b| a | b)
+            }));
+            for (w, &word) in quads.marks[first..].iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    let at = BLOCK * (64 * w + word.trailing_zeros() as usize);
+                    word &= word - 1;
+                    for p in 4 * q..4 * q + 4 {
+                        quads.bytes.extend_from_slice(&row(p)[at..at + BLOCK]);
+                    }
+                }
+            }
+        }
+        quads.starts.push(quads.bytes.len());
+        quads
+    }
 }
 
 impl Packed {
@@ -95,6 +146,7 @@ impl Packed {
             packed.extend_from_slice(&gathered[i * packed_cols..][..packed_cols]);
             marks.extend_from_slice(marks_of(i));
         }
+        let quads = Quads::of(&packed, &marks, rows, packed_cols);
         Self {
             cols,
             order,
@@ -103,6 +155,7 @@ impl Packed {
             bytes: Array2::from_shape_vec((rows, packed_cols), packed)
                 .expect("one packed row per row"),
             marks,
+            quads,
         }
     }
 
@@ -140,6 +193,19 @@ impl Packed {
     pub(crate) fn marks(&self, p: usize) -> &[u64] {
         let per_row = words(self.bytes.ncols());
         &self.marks[p * per_row..][..per_row]
+    }
+
+    /// Packed rows `4q` to `4q + 3` as a pass over all rows reads them: the blocks some of
+    /// them ink, each as their four blocks one after the other, and which blocks those are
+    /// (the four rows' marks, OR-ed). `None` past the last whole group of four.
+    pub(crate) fn quad(&self, q: usize) -> Option<(&[u8], &[u64])> {
+        let per_row = words(self.bytes.ncols());
+        let quads = &self.quads;
+        let end = *quads.starts.get(q + 1)?;
+        Some((
+            &quads.bytes[quads.starts[q]..end],
+            &quads.marks[q * per_row..][..per_row],
+        ))
     }
 }
 
@@ -266,6 +332,35 @@ mod tests {
                 assert_eq!(packed.bytes()[p * cols + c], bytes[(i, j)]);
             }
         }
+    }
+
+    #[test]
+    fn groups_of_four_rows_stream_the_blocks_one_of_them_inks() {
+        // 10 rows of 3 whole blocks and 5 bytes past them. Every row inks columns 0 to 15,
+        // rows 0 to 3 column 20, rows 4 to 7 column 40, and rows 8 and 9 (in no group of
+        // four) every column from 20 on: packed block 2 is blank in both groups.
+        let cols = 53;
+        let bytes = Array2::from_shape_fn((10, cols), |(i, j)| {
+            let inked =
+                j < 16 || (i < 4 && j == 20) || (i / 4 == 1 && j == 40) || (i > 7 && j >= 20);
+            u8::from(inked) * (1 + (i * 7 + j) as u8)
+        });
+        let packed = Packed::of(bytes.view());
+        let kept = packed.order().len();
+        let row = |p: usize| &packed.bytes()[p * kept..][..kept];
+        for q in 0..2 {
+            let (stream, ink) = packed.quad(q).expect("a whole group");
+            let union = (4 * q..4 * q + 4).fold(0, |u, p| u | packed.marks(p)[0]);
+            assert_eq!(ink, &[union]);
+            let expected: Vec<u8> = (0..kept / BLOCK)
+                .filter(|&j| union >> j & 1 == 1)
+                .flat_map(|j| (4 * q..4 * q + 4).flat_map(move |p| &row(p)[j * BLOCK..][..BLOCK]))
+                .copied()
+                .collect();
+            assert_eq!(stream, &expected[..]);
+            assert_eq!(union, 0b011, "blocks 0 and 1");
+        }
+        assert_eq!(packed.quad(2), None, "rows 8 and 9 are in no group");
     }
 
     #[test]

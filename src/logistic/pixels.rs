@@ -40,9 +40,39 @@ pub(super) struct Group<'a, const N: usize> {
     rows: [&'a [u8]; N],
     ahead: [&'a [u8]; N],
     ink: &'a [u64],
+    /// The inked blocks once more, one after the other, each as the `N` rows' sixteen bytes
+    /// in turn ([`Packed::quad`]): where the SIMD loops then read the blocks, one stream
+    /// front to back (`ahead` unused). The portable loops read `rows`, the same bytes.
+    stream: Option<&'a [u8]>,
 }
 
+/// How far ahead of the block it reads a pass over a stream of blocks asks the memory for
+/// the next ones, in bytes.
+const STREAM_AHEAD: usize = 512;
+
 impl<const N: usize> Group<'_, N> {
+    /// Calls `visit` with each inked block, in increasing order, and where each row's sixteen
+    /// bytes of it are; with `fetch`, asks the memory meanwhile for the bytes read next (the
+    /// stream's, or the rows ahead).
+    #[inline(always)]
+    fn for_each_block(&self, fetch: bool, mut visit: impl FnMut(usize, [*const u8; N])) {
+        let in_rows = |j: usize| self.rows.map(|r| r.as_ptr().wrapping_add(j * LANES));
+        match self.stream {
+            Some(stream) => {
+                let mut at = stream.as_ptr();
+                self.for_each_inked(|j| {
+                    if fetch {
+                        prefetch(at.wrapping_add(STREAM_AHEAD));
+                    }
+                    visit(j, std::array::from_fn(|n| at.wrapping_add(n * LANES)));
+                    at = at.wrapping_add(N * LANES);
+                });
+            }
+            None if fetch => self.for_each_inked_fetching_ahead(|j| visit(j, in_rows(j))),
+            None => self.for_each_inked(|j| visit(j, in_rows(j))),
+        }
+    }
+
     /// Calls `visit` with each inked block, in increasing order.
     #[inline(always)]
     fn for_each_inked(&self, mut visit: impl FnMut(usize)) {
@@ -77,19 +107,22 @@ impl<const N: usize> Group<'_, N> {
     /// Asks the memory for line `line` (64 bytes) of each row ahead.
     #[inline(always)]
     fn prefetch_line(&self, line: usize) {
-        #[cfg(target_arch = "x86_64")]
         for row in self.ahead {
-            // SAFETY: the address is inside the row (line < its lines), and a prefetch never
-            // faults anyway.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    row.as_ptr().add(64 * line).cast(),
-                );
-            }
+            prefetch(row.as_ptr().wrapping_add(64 * line));
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = line;
     }
+}
+
+/// Asks the memory for the line holding `at` (anywhere: a prefetch never faults).
+#[inline(always)]
+fn prefetch(at: *const u8) {
+    // SAFETY: a prefetch reads nothing and never faults, whatever the address.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(at.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
 }
 
 /// The two inner loops over a row of bytes, in one instruction set.
@@ -101,14 +134,14 @@ trait Widen {
     ///
     /// # Safety
     /// Every row (and row ahead) is as long as `w`, the marks cover only its whole blocks,
-    /// and the processor has the instructions.
+    /// a stream holds every inked block, and the processor has the instructions.
     unsafe fn dots_unchecked<const N: usize>(w: &[f32], group: &Group<N>) -> [f32; N];
 
     /// [`Widen::add_rows`] without its checks.
     ///
     /// # Safety
-    /// Every row is as long as `g`, the marks cover only its whole blocks, and the processor
-    /// has the instructions.
+    /// Every row is as long as `g`, the marks cover only its whole blocks, a stream holds
+    /// every inked block, and the processor has the instructions.
     unsafe fn add_rows_unchecked<const N: usize>(g: &mut [f32], r: [f32; N], group: &Group<N>);
 
     /// `w · v` for the group's `N` rows of `w.len()` bytes each.
@@ -140,6 +173,11 @@ fn check<const N: usize>(len: usize, group: &Group<N>) {
         "one byte per weight"
     );
     let blocks = len / LANES;
+    let inked: usize = group.ink.iter().map(|w| w.count_ones() as usize).sum();
+    assert!(
+        group.stream.is_none_or(|s| s.len() == inked * N * LANES),
+        "a stream of the inked blocks"
+    );
     assert!(
         group.ink.len() == packed::words(len)
             && group
@@ -413,20 +451,35 @@ fn chunk_body<K: Widen>(
         probabilities: Vec::with_capacity(if wants.probabilities { len } else { 0 }),
     };
     logits.clear();
+    // Over all packed rows, the rows four at a time as one stream of their inked blocks.
+    let streamed = match (rows, x.packed) {
+        (RowSet::Range(start, _), Some(p)) if start % 4 == 0 => Some((p, start / 4)),
+        _ => None,
+    };
     let mut unions = [everywhere.clone(), everywhere.clone()];
     let quads = len / 4;
     let mut q = 0;
     while q < quads {
         let pair = (quads - q).min(2);
-        for (u, union) in unions.iter_mut().enumerate().take(pair) {
-            let k = 4 * (q + u);
-            for (w, word) in union.iter_mut().enumerate() {
-                *word = marks(k)[w] | marks(k + 1)[w] | marks(k + 2)[w] | marks(k + 3)[w];
+        if streamed.is_none() {
+            for (u, union) in unions.iter_mut().enumerate().take(pair) {
+                let k = 4 * (q + u);
+                for (w, word) in union.iter_mut().enumerate() {
+                    *word = marks(k)[w] | marks(k + 1)[w] | marks(k + 2)[w] | marks(k + 3)[w];
+                }
             }
         }
         let quad = |u: usize| {
             let k = 4 * (q + u);
             let rows = [row(k), row(k + 1), row(k + 2), row(k + 3)];
+            if let Some((stream, ink)) = streamed.and_then(|(p, first)| p.quad(first + q + u)) {
+                return Group {
+                    rows,
+                    ahead: rows,
+                    ink,
+                    stream: Some(stream),
+                };
+            }
             let ahead = if q + u + AHEAD < quads {
                 let k = k + 4 * AHEAD;
                 [row(k), row(k + 1), row(k + 2), row(k + 3)]
@@ -437,6 +490,7 @@ fn chunk_body<K: Widen>(
                 rows,
                 ahead,
                 ink: &unions[u],
+                stream: None,
             }
         };
         let two = [quad(0), quad(1.min(pair - 1))];
@@ -456,6 +510,7 @@ fn chunk_body<K: Widen>(
             rows: [row(k)],
             ahead: [row(k)],
             ink: marks(k),
+            stream: None,
         };
         groups::<K, 1>(folded, &[one], &targets[k..=k], wants, &mut partial, logits);
     }
@@ -556,14 +611,26 @@ mod tests {
         let r = [0.5, -1.0, 0.25, 2.0];
         let all_blocks = packed::everywhere(cols);
         let inked = vec![0b10101];
+        // The inked blocks as one stream, the four rows' bytes of each in turn.
+        let stream_of = |marks: &[u64]| -> Vec<u8> {
+            (0..cols / LANES)
+                .filter(|&j| marks[0] >> j & 1 == 1)
+                .flat_map(|j| four.iter().flat_map(move |r| &r[j * LANES..][..LANES]))
+                .copied()
+                .collect()
+        };
         let mut results = Vec::new();
         for marks in [&all_blocks, &inked] {
-            let group = Group {
-                rows: four,
-                ahead: four,
-                ink: marks,
-            };
-            results.extend(every_set(&w, r, &group));
+            let stream = stream_of(marks);
+            for stream in [None, Some(&stream[..])] {
+                let group = Group {
+                    rows: four,
+                    ahead: four,
+                    ink: marks,
+                    stream,
+                };
+                results.extend(every_set(&w, r, &group));
+            }
         }
         let (dots, g) = &results[0];
         for (other_dots, other_g) in &results[1..] {
@@ -602,6 +669,7 @@ mod tests {
             rows: [rows[0], rows[1], rows[2], rows[3]],
             ahead: [rows[0]; 4],
             ink: &marks,
+            stream: None,
         };
         let four = every_set(&w, [0.0; 4], &four);
         for (n, row) in rows.iter().enumerate() {
@@ -609,6 +677,7 @@ mod tests {
                 rows: [*row],
                 ahead: [*row],
                 ink: &marks,
+                stream: None,
             };
             for (k, (dots, _)) in every_set(&w, [0.0], &one).iter().enumerate() {
                 assert_eq!(dots[0].to_bits(), four[k].0[n].to_bits());
@@ -625,7 +694,22 @@ mod tests {
             rows: [&row[..]],
             ahead: [&row[..]],
             ink: &marks,
+            stream: None,
         };
         Portable::dots(&[0.0; 40], &group);
+    }
+
+    #[test]
+    #[should_panic(expected = "a stream of the inked blocks")]
+    fn a_stream_short_of_the_inked_blocks_is_refused() {
+        let row = [1u8; 48];
+        let marks = [0b101]; // two blocks, 32 bytes
+        let group = Group {
+            rows: [&row[..]],
+            ahead: [&row[..]],
+            ink: &marks,
+            stream: Some(&row[..16]),
+        };
+        Portable::dots(&[0.0; 48], &group);
     }
 }

@@ -54,14 +54,15 @@ unsafe fn dots<const N: usize>(w: &[f32], group: &Group<N>) -> [f32; N] {
     let rows = group.rows;
     let mut lo = [_mm256_setzero_ps(); N];
     let mut hi = [_mm256_setzero_ps(); N];
-    group.for_each_inked_fetching_ahead(|j| {
+    group.for_each_block(true, |j, bytes| {
         let at = j * LANES;
-        // SAFETY: block j is whole, so at + 16 <= w.len() = each row's length.
+        // SAFETY: block j is whole, so at + 16 <= w.len(), and each row's bytes of it are at
+        // `bytes` (the caller's promise).
         unsafe {
             let w_lo = _mm256_loadu_ps(w.as_ptr().add(at));
             let w_hi = _mm256_loadu_ps(w.as_ptr().add(at + 8));
             for n in 0..N {
-                let p = rows[n].as_ptr().add(at);
+                let p = bytes[n];
                 lo[n] = _mm256_fmadd_ps(w_lo, widen(p), lo[n]);
                 hi[n] = _mm256_fmadd_ps(w_hi, widen(p.add(8)), hi[n]);
             }
@@ -95,14 +96,15 @@ unsafe fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], group: &Group<N>)
         rv[n] = _mm256_set1_ps(r[n]);
     }
     let gp = g.as_mut_ptr();
-    group.for_each_inked(|j| {
+    group.for_each_block(false, |j, bytes| {
         let at = j * LANES;
-        // SAFETY: block j is whole, so at + 16 <= g.len() = each row's length.
+        // SAFETY: block j is whole, so at + 16 <= g.len(), and each row's bytes of it are at
+        // `bytes` (the caller's promise).
         unsafe {
             let mut s_lo = _mm256_setzero_ps();
             let mut s_hi = _mm256_setzero_ps();
             for n in 0..N {
-                let p = rows[n].as_ptr().add(at);
+                let p = bytes[n];
                 s_lo = _mm256_fmadd_ps(rv[n], widen(p), s_lo);
                 s_hi = _mm256_fmadd_ps(rv[n], widen(p.add(8)), s_hi);
             }

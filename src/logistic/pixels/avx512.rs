@@ -58,13 +58,13 @@ unsafe fn widen(p: *const u8) -> __m512 {
 unsafe fn dots<const N: usize>(w: &[f32], group: &Group<N>) -> [f32; N] {
     let rows = group.rows;
     let mut acc = [_mm512_setzero_ps(); N];
-    group.for_each_inked_fetching_ahead(|j| {
-        let at = j * LANES;
-        // SAFETY: block j is whole, so at + 16 <= w.len() = each row's length.
+    group.for_each_block(true, |j, bytes| {
+        // SAFETY: block j is whole, so 16 j + 16 <= w.len(), and each row's bytes of it are
+        // at `bytes` (the caller's promise).
         unsafe {
-            let wj = _mm512_loadu_ps(w.as_ptr().add(at));
+            let wj = _mm512_loadu_ps(w.as_ptr().add(j * LANES));
             for n in 0..N {
-                acc[n] = _mm512_fmadd_ps(wj, widen(rows[n].as_ptr().add(at)), acc[n]);
+                acc[n] = _mm512_fmadd_ps(wj, widen(bytes[n]), acc[n]);
             }
         }
     });
@@ -93,13 +93,14 @@ unsafe fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], group: &Group<N>)
         rv[n] = _mm512_set1_ps(r[n]);
     }
     let gp = g.as_mut_ptr();
-    group.for_each_inked(|j| {
+    group.for_each_block(false, |j, bytes| {
         let at = j * LANES;
-        // SAFETY: block j is whole, so at + 16 <= g.len() = each row's length.
+        // SAFETY: block j is whole, so at + 16 <= g.len(), and each row's bytes of it are at
+        // `bytes` (the caller's promise).
         unsafe {
             let mut s = _mm512_setzero_ps();
             for n in 0..N {
-                s = _mm512_fmadd_ps(rv[n], widen(rows[n].as_ptr().add(at)), s);
+                s = _mm512_fmadd_ps(rv[n], widen(bytes[n]), s);
             }
             _mm512_storeu_ps(gp.add(at), _mm512_add_ps(_mm512_loadu_ps(gp.add(at)), s));
         }
