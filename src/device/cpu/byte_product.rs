@@ -1,9 +1,11 @@
 //! `A Bᵀ` for two matrices of bytes, exactly, in integers: every entry is `Σ_k a_k b_k` with
-//! `a_k b_k <= 255²`, which fits `i32` for rows of up to [`MAX_LEN`] (33 025) bytes. The bytes are widened
-//! to `i16` and multiplied in adjacent pairs (`vpmaddwd`: two products summed into one `i32`
-//! lane), so one instruction does 16 (AVX2) or, with AVX-512 VNNI's `vpdpwssd`, 32
-//! multiply-adds, against 8 or 16 for an `f32` fused multiply-add. Being integers, the results
-//! are the same on every processor and for any thread count.
+//! `a_k b_k <= 255²`, which fits `i32` for rows of up to [`MAX_LEN`] (33 025) bytes. The rows
+//! are read in steps of four bytes. With AVX-512 VNNI, `vpdpbusd` multiplies four unsigned
+//! bytes of `A` by four signed bytes of `B` and adds the four products into one `i32` lane: 64
+//! multiply-adds an instruction, against 16 for an `f32` fused multiply-add. `B`'s bytes go
+//! in as `b - 128` (their top bit flipped), and `128 Σ_k a_k` is added back. Without it, AVX2
+//! widens the bytes to `i16` and sums them in pairs (`vpmaddwd`, 16 multiply-adds). Being
+//! integers, the results are the same on every processor and for any thread count.
 //!
 //! Tiles of [`ROWS`] rows of `A` by [`COLS`] rows of `B` are summed in registers; each sum is
 //! written out through the caller's `fold` (which turns it into whatever the caller needs).
@@ -20,72 +22,82 @@ pub(crate) const MAX_LEN: usize = (i32::MAX / (255 * 255)) as usize;
 pub(crate) const ROWS: usize = 8;
 /// Rows of `B` per tile: two AVX-512 registers of sixteen `i32` lanes.
 pub(crate) const COLS: usize = 32;
+/// Bytes of a row per step: the four products one `vpdpbusd` lane sums.
+const STEP: usize = 4;
 
-/// One operand, packed: rows widened to `i16`, each padded to an even length.
-struct Packed {
-    rows: usize,
-    /// Pairs of bytes per row.
-    pairs: usize,
-    values: Vec<i16>,
+/// One operand's rows, each padded with zeros to whole steps, and each row's sum.
+struct Rows {
+    count: usize,
+    steps: usize,
+    values: Vec<u8>,
+    sums: Vec<i32>,
 }
 
-impl Packed {
-    fn new(rows: usize, row: impl Fn(usize) -> Vec<u8> + Sync) -> Self {
-        let first = if rows > 0 { row(0).len() } else { 0 };
-        let pairs = first.div_ceil(2);
-        let values: Vec<i16> = (0..rows)
+impl Rows {
+    fn new(count: usize, row: impl Fn(usize) -> Vec<u8> + Sync) -> Self {
+        let len = if count > 0 { row(0).len() } else { 0 };
+        let steps = len.div_ceil(STEP);
+        let values: Vec<u8> = (0..count)
             .into_par_iter()
             .flat_map_iter(|i| {
                 let r = row(i);
-                assert_eq!(r.len(), first, "rows of one length");
+                assert_eq!(r.len(), len, "rows of one length");
                 r.into_iter()
-                    .map(i16::from)
-                    .chain(std::iter::repeat_n(0, 2 * pairs - first))
+                    .chain(std::iter::repeat_n(0, STEP * steps - len))
             })
             .collect();
+        let sums = values
+            .chunks(STEP * steps.max(1))
+            .map(|r| r.iter().map(|&v| i32::from(v)).sum())
+            .collect();
         Self {
-            rows,
-            pairs,
+            count,
+            steps,
             values,
+            sums,
         }
     }
 
-    fn row(&self, i: usize) -> &[i16] {
-        &self.values[i * 2 * self.pairs..][..2 * self.pairs]
+    fn row(&self, i: usize) -> &[u8] {
+        &self.values[i * STEP * self.steps..][..STEP * self.steps]
     }
 }
 
-/// `B` in column panels: for each panel of [`COLS`] rows of `B`, for each pair index, the
-/// pair of every row of the panel (zeros past the last row).
+/// `B` in panels: for each panel of [`COLS`] rows of `B`, for each step, the four bytes of
+/// every row of the panel in turn (zeros past the last row).
 struct Panels {
-    pairs: usize,
+    steps: usize,
     count: usize,
-    values: Vec<i16>,
+    values: Vec<u8>,
 }
 
 impl Panels {
-    fn new(b: &Packed) -> Self {
-        let count = b.rows.div_ceil(COLS);
-        let mut values = vec![0i16; count * b.pairs * COLS * 2];
-        for j in 0..b.rows {
+    fn new(b: &Rows) -> Self {
+        let count = b.count.div_ceil(COLS);
+        let mut values = vec![0u8; count * b.steps * COLS * STEP];
+        for j in 0..b.count {
             let (panel, col) = (j / COLS, j % COLS);
-            let row = b.row(j);
-            for p in 0..b.pairs {
-                let at = ((panel * b.pairs + p) * COLS + col) * 2;
-                values[at] = row[2 * p];
-                values[at + 1] = row[2 * p + 1];
+            for (s, step) in b.row(j).chunks_exact(STEP).enumerate() {
+                let at = ((panel * b.steps + s) * COLS + col) * STEP;
+                values[at..at + STEP].copy_from_slice(step);
             }
         }
         Self {
-            pairs: b.pairs,
+            steps: b.steps,
             count,
             values,
         }
     }
 
-    fn panel(&self, k: usize) -> &[i16] {
-        &self.values[k * self.pairs * COLS * 2..][..self.pairs * COLS * 2]
+    fn panel(&self, k: usize) -> &[u8] {
+        &self.values[k * self.steps * COLS * STEP..][..self.steps * COLS * STEP]
     }
+}
+
+/// One band's rows of `A` for a tile: at most [`ROWS`] rows, and each row's sum.
+struct Band<'a> {
+    rows: Vec<&'a [u8]>,
+    sums: &'a [i32],
 }
 
 /// Writes `fold(i, j, A[i] · B[j])` into `out[i * b_rows + j]` for the `a_rows` rows `a(i)`
@@ -100,13 +112,13 @@ pub(crate) fn product_into(
     if a_rows == 0 || b_rows == 0 {
         return;
     }
-    let a = Packed::new(a_rows, a);
-    let b = Packed::new(b_rows, b);
-    assert_eq!(a.pairs, b.pairs, "rows of A and B of one length");
+    let a = Rows::new(a_rows, a);
+    let b = Rows::new(b_rows, b);
+    assert_eq!(a.steps, b.steps, "rows of A and B of one length");
     assert!(
-        2 * a.pairs <= MAX_LEN,
+        STEP * a.steps <= MAX_LEN,
         "rows of {} bytes: the exact products need rows of at most {MAX_LEN}",
-        2 * a.pairs
+        STEP * a.steps
     );
     let panels = Panels::new(&b);
     let kernel = Kernel::detect();
@@ -115,10 +127,13 @@ pub(crate) fn product_into(
         .for_each(|(band, out)| {
             let row0 = band * ROWS;
             let rows = out.len() / b_rows;
-            let a_band: Vec<&[i16]> = (0..rows).map(|r| a.row(row0 + r)).collect();
+            let band = Band {
+                rows: (0..rows).map(|r| a.row(row0 + r)).collect(),
+                sums: &a.sums[row0..row0 + rows],
+            };
             let mut sums = [[0i32; COLS]; ROWS];
             for k in 0..panels.count {
-                kernel.tile(&a_band, panels.panel(k), panels.pairs, &mut sums);
+                kernel.tile(&band, panels.panel(k), panels.steps, &mut sums);
                 let col0 = k * COLS;
                 for (r, row_sums) in sums.iter().enumerate().take(rows) {
                     let cols = COLS.min(b_rows - col0);
@@ -157,76 +172,85 @@ impl Kernel {
         Self::Portable
     }
 
-    /// Fills `sums` with the tile of the rows `a` (at most [`ROWS`]) against one panel.
-    fn tile(self, a: &[&[i16]], panel: &[i16], pairs: usize, sums: &mut [[i32; COLS]; ROWS]) {
-        for r in a {
-            assert_eq!(r.len(), 2 * pairs, "a row of A as long as B's");
+    /// Fills `sums` with the tile of the band's rows against one panel.
+    fn tile(self, a: &Band, panel: &[u8], steps: usize, sums: &mut [[i32; COLS]; ROWS]) {
+        assert!(a.rows.len() <= ROWS && a.sums.len() == a.rows.len());
+        for r in &a.rows {
+            assert_eq!(r.len(), STEP * steps, "a row of A as long as B's");
         }
-        assert_eq!(panel.len(), pairs * COLS * 2, "a whole panel");
+        assert_eq!(panel.len(), steps * COLS * STEP, "a whole panel");
         match self {
-            Self::Portable => portable(a, panel, pairs, sums),
+            Self::Portable => portable(&a.rows, panel, steps, sums),
             // SAFETY: the instructions were detected; lengths checked above.
             #[cfg(target_arch = "x86_64")]
-            Self::Avx2 => unsafe { avx2(a, panel, pairs, sums) },
+            Self::Avx2 => unsafe { avx2(&a.rows, panel, steps, sums) },
             // SAFETY: as above.
             #[cfg(target_arch = "x86_64")]
-            Self::Vnni => unsafe { vnni(a, panel, pairs, sums) },
+            Self::Vnni => unsafe { vnni(a, panel, steps, sums) },
         }
     }
 }
 
-fn portable(a: &[&[i16]], panel: &[i16], pairs: usize, sums: &mut [[i32; COLS]; ROWS]) {
+fn portable(a: &[&[u8]], panel: &[u8], steps: usize, sums: &mut [[i32; COLS]; ROWS]) {
     for (r, row) in a.iter().enumerate() {
         let mut acc = [0i32; COLS];
-        for p in 0..pairs {
-            let (x0, x1) = (i32::from(row[2 * p]), i32::from(row[2 * p + 1]));
-            let b = &panel[p * COLS * 2..][..COLS * 2];
-            for (c, s) in acc.iter_mut().enumerate() {
-                *s += x0 * i32::from(b[2 * c]) + x1 * i32::from(b[2 * c + 1]);
+        for s in 0..steps {
+            let x = &row[s * STEP..][..STEP];
+            let b = &panel[s * COLS * STEP..][..COLS * STEP];
+            for (c, sum) in acc.iter_mut().enumerate() {
+                for t in 0..STEP {
+                    *sum += i32::from(x[t]) * i32::from(b[c * STEP + t]);
+                }
             }
         }
         sums[r] = acc;
     }
 }
 
-/// The pair `p` of `row` as one `i32` (two `i16`), to broadcast.
+/// The four bytes of step `s` of `row`, as one `i32`, to broadcast.
 ///
 /// # Safety
-/// `2 p + 1 < row.len()`.
+/// `4 s + 3 < row.len()`.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-unsafe fn pair(row: &[i16], p: usize) -> i32 {
-    // SAFETY: in bounds (the caller's promise); an unaligned read of two i16.
-    unsafe { row.as_ptr().add(2 * p).cast::<i32>().read_unaligned() }
+unsafe fn step(row: &[u8], s: usize) -> i32 {
+    // SAFETY: in bounds (the caller's promise); an unaligned read of four bytes.
+    unsafe { row.as_ptr().add(STEP * s).cast::<i32>().read_unaligned() }
 }
 
 /// # Safety
 /// AVX-512F, AVX-512BW and AVX-512 VNNI; the lengths [`Kernel::tile`] checks.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn vnni(a: &[&[i16]], panel: &[i16], pairs: usize, sums: &mut [[i32; COLS]; ROWS]) {
+unsafe fn vnni(a: &Band, panel: &[u8], steps: usize, sums: &mut [[i32; COLS]; ROWS]) {
     let mut acc = [[_mm512_setzero_si512(); 2]; ROWS];
-    let rows = a.len();
+    let rows = a.rows.len();
     let base = panel.as_ptr();
-    for p in 0..pairs {
-        // SAFETY: the panel holds pairs * COLS * 2 values; a pair index p < pairs.
+    // b - 128, as a signed byte: b with its top bit flipped.
+    let flip = _mm512_set1_epi8(i8::MIN);
+    for s in 0..steps {
+        // SAFETY: the panel holds steps * COLS * 4 bytes; a step s < steps.
         unsafe {
-            let b0 = _mm512_loadu_si512(base.add(p * COLS * 2).cast());
-            let b1 = _mm512_loadu_si512(base.add(p * COLS * 2 + 32).cast());
-            for r in 0..ROWS {
+            let at = base.add(s * COLS * STEP);
+            let b0 = _mm512_xor_si512(_mm512_loadu_si512(at.cast()), flip);
+            let b1 = _mm512_xor_si512(_mm512_loadu_si512(at.add(64).cast()), flip);
+            for (r, acc) in acc.iter_mut().enumerate() {
                 if r < rows {
-                    let x = _mm512_set1_epi32(pair(a[r], p));
-                    acc[r][0] = _mm512_dpwssd_epi32(acc[r][0], x, b0);
-                    acc[r][1] = _mm512_dpwssd_epi32(acc[r][1], x, b1);
+                    let x = _mm512_set1_epi32(step(a.rows[r], s));
+                    acc[0] = _mm512_dpbusd_epi32(acc[0], x, b0);
+                    acc[1] = _mm512_dpbusd_epi32(acc[1], x, b1);
                 }
             }
         }
     }
     for r in 0..rows {
+        // Σ a (b - 128) + 128 Σ a = Σ a b.
+        let back = _mm512_set1_epi32(128 * a.sums[r]);
         // SAFETY: a row of sums holds 32 i32.
         unsafe {
-            _mm512_storeu_si512(sums[r].as_mut_ptr().cast(), acc[r][0]);
-            _mm512_storeu_si512(sums[r].as_mut_ptr().add(16).cast(), acc[r][1]);
+            let out = sums[r].as_mut_ptr();
+            _mm512_storeu_si512(out.cast(), _mm512_add_epi32(acc[r][0], back));
+            _mm512_storeu_si512(out.add(16).cast(), _mm512_add_epi32(acc[r][1], back));
         }
     }
 }
@@ -235,41 +259,39 @@ unsafe fn vnni(a: &[&[i16]], panel: &[i16], pairs: usize, sums: &mut [[i32; COLS
 /// AVX2; the lengths [`Kernel::tile`] checks.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn avx2(a: &[&[i16]], panel: &[i16], pairs: usize, sums: &mut [[i32; COLS]; ROWS]) {
-    // Two halves of four rows: 4 x 4 registers of eight lanes each.
+unsafe fn avx2(a: &[&[u8]], panel: &[u8], steps: usize, sums: &mut [[i32; COLS]; ROWS]) {
+    // Sixteen rows of B (a quarter of a step's bytes) by two rows of A at a time: each
+    // register holds four rows' four bytes widened to i16, and `vpmaddwd` sums them in
+    // pairs, so the lanes hold each row's first and second pair, added at the end.
+    let base = panel.as_ptr();
     for half in 0..2 {
-        let first = 4 * half;
-        let rows = a.len().saturating_sub(first).min(4);
-        if rows == 0 {
-            break;
-        }
-        let mut acc = [[_mm256_setzero_si256(); 4]; 4];
-        let base = panel.as_ptr();
-        for p in 0..pairs {
-            // SAFETY: as in `vnni`.
-            unsafe {
-                let at = base.add(p * COLS * 2);
-                let b = [
-                    _mm256_loadu_si256(at.cast()),
-                    _mm256_loadu_si256(at.add(16).cast()),
-                    _mm256_loadu_si256(at.add(32).cast()),
-                    _mm256_loadu_si256(at.add(48).cast()),
-                ];
-                for r in 0..4 {
-                    if r < rows {
-                        let x = _mm256_set1_epi32(pair(a[first + r], p));
+        for first in (0..a.len()).step_by(2) {
+            let rows = (a.len() - first).min(2);
+            let mut acc = [[_mm256_setzero_si256(); 4]; 2];
+            for s in 0..steps {
+                // SAFETY: as in `vnni`; 16 bytes at each of four offsets within the step.
+                unsafe {
+                    let at = base.add(s * COLS * STEP + half * 64);
+                    let b: [__m256i; 4] = std::array::from_fn(|q| {
+                        _mm256_cvtepu8_epi16(_mm_loadu_si128(at.add(16 * q).cast()))
+                    });
+                    for r in 0..rows {
+                        let x = step(a[first + r], s).to_le_bytes().map(i64::from);
+                        let x = _mm256_set1_epi64x(x[0] | x[1] << 16 | x[2] << 32 | x[3] << 48);
                         for q in 0..4 {
                             acc[r][q] = _mm256_add_epi32(acc[r][q], _mm256_madd_epi16(x, b[q]));
                         }
                     }
                 }
             }
-        }
-        for (r, acc) in acc.iter().enumerate().take(rows) {
-            for (q, lanes) in acc.iter().enumerate() {
-                // SAFETY: a row of sums holds 32 i32.
-                unsafe {
-                    _mm256_storeu_si256(sums[first + r].as_mut_ptr().add(8 * q).cast(), *lanes);
+            for (r, acc) in acc.iter().enumerate().take(rows) {
+                for (q, lanes) in acc.iter().enumerate() {
+                    let mut pairs = [0i32; 8];
+                    // SAFETY: pairs holds eight i32.
+                    unsafe { _mm256_storeu_si256(pairs.as_mut_ptr().cast(), *lanes) };
+                    for c in 0..4 {
+                        sums[first + r][16 * half + 4 * q + c] = pairs[2 * c] + pairs[2 * c + 1];
+                    }
                 }
             }
         }
@@ -298,16 +320,20 @@ mod tests {
     }
 
     fn run(kernel: Kernel, a: &[Vec<u8>], b: &[Vec<u8>]) -> Vec<Vec<i32>> {
-        let pa = Packed::new(a.len(), |i| a[i].clone());
-        let pb = Packed::new(b.len(), |j| b[j].clone());
+        let pa = Rows::new(a.len(), |i| a[i].clone());
+        let pb = Rows::new(b.len(), |j| b[j].clone());
         let panels = Panels::new(&pb);
         let out = Mutex::new(vec![vec![0i32; b.len()]; a.len()]);
         for band in 0..a.len().div_ceil(ROWS) {
             let rows = ROWS.min(a.len() - band * ROWS);
-            let rs: Vec<&[i16]> = (0..rows).map(|r| pa.row(band * ROWS + r)).collect();
+            let first = band * ROWS;
+            let rs = Band {
+                rows: (0..rows).map(|r| pa.row(first + r)).collect(),
+                sums: &pa.sums[first..first + rows],
+            };
             let mut sums = [[0i32; COLS]; ROWS];
             for k in 0..panels.count {
-                kernel.tile(&rs, panels.panel(k), panels.pairs, &mut sums);
+                kernel.tile(&rs, panels.panel(k), panels.steps, &mut sums);
                 let mut o = out.lock().unwrap();
                 for r in 0..rows {
                     for c in 0..COLS.min(b.len() - k * COLS) {
