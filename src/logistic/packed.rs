@@ -13,6 +13,10 @@
 //! reads 17 % fewer bytes. The orders are made from the rows themselves, once, beside them; a
 //! pass reads the weights in the column order and puts the gradient back in pixel order (a
 //! column left out has no `Σ r v` term), and puts what it gives per row back in row order.
+//!
+//! For passes over all rows, each group of four consecutive packed rows is kept once more as
+//! one stream of the blocks one of the four inks ([`Packed::quad`]): 46 % of the packed
+//! rows' bytes for MNIST's training ones and sevens (3.9 MB beside 8.5 MB), read front to back.
 
 use ndarray::{Array2, ArrayView2};
 

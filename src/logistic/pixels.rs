@@ -15,7 +15,10 @@
 //! gathers into few blocks, each row's inked blocks marked) let the SIMD loops visit only the
 //! 16-byte blocks some row of the group inks: two in five of a 784-byte row's blocks for
 //! MNIST's ones and sevens. A skipped block adds exact zeros in the portable loops, which
-//! visit every block, so the bits stay the same. The probabilities come from
+//! visit every block, so the bits stay the same. A pass over all packed rows reads each group
+//! of four from its stream ([`Packed::quad`]): the blocks it visits, one after the other, so
+//! the memory is read front to back and no blank block is fetched (a pass reading the rows
+//! themselves touched every line of them). The probabilities come from
 //! [`softplus::probability`]'s lanes, eight at a time where the processor has AVX2 and FMA,
 //! the same bits either way.
 
