@@ -46,16 +46,16 @@ impl Rows {
                     .chain(std::iter::repeat_n(0, STEP * steps - len))
             })
             .collect();
-        let sums = values
-            .chunks(STEP * steps.max(1))
-            .map(|r| r.iter().map(|&v| i32::from(v)).sum())
-            .collect();
-        Self {
+        let mut rows = Self {
             count,
             steps,
             values,
-            sums,
-        }
+            sums: Vec::with_capacity(count),
+        };
+        rows.sums = (0..count)
+            .map(|i| rows.row(i).iter().map(|&v| i32::from(v)).sum())
+            .collect();
+        rows
     }
 
     fn row(&self, i: usize) -> &[u8] {
@@ -260,7 +260,7 @@ unsafe fn vnni(a: &Band, panel: &[u8], steps: usize, sums: &mut [[i32; COLS]; RO
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn avx2(a: &[&[u8]], panel: &[u8], steps: usize, sums: &mut [[i32; COLS]; ROWS]) {
-    // Sixteen rows of B (a quarter of a step's bytes) by two rows of A at a time: each
+    // Sixteen rows of B (half of a step's bytes) by two rows of A at a time: each
     // register holds four rows' four bytes widened to i16, and `vpmaddwd` sums them in
     // pairs, so the lanes hold each row's first and second pair, added at the end.
     let base = panel.as_ptr();
@@ -380,6 +380,18 @@ mod tests {
             assert_eq!(run(kernel, &big, &big), exact(&big, &big));
         }
         assert_eq!(exact(&big, &big)[0][0], 785 * 255 * 255);
+    }
+
+    #[test]
+    fn rows_of_no_bytes_have_products_of_zero() {
+        let mut out = vec![f32::NAN; 3 * 2];
+        product_into(
+            &mut out,
+            (3, |_| Vec::new()),
+            (2, |_| Vec::new()),
+            |i, j, s| (s + 10 * i as i32 + j as i32) as f32,
+        );
+        assert_eq!(out, [0.0, 1.0, 10.0, 11.0, 20.0, 21.0]);
     }
 
     #[test]

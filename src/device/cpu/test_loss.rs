@@ -219,13 +219,7 @@ pub(crate) fn gram_plus_one(train: Inputs, test: Inputs) -> Array2<f32> {
     let constant = train.ncols() as f64 * c * c + 1.0;
     let test_terms: Vec<f64> = test_sums.iter().map(|&s| a * c * s).collect();
     let row_terms: Vec<f64> = train_sums.iter().map(|&s| constant - a * c * s).collect();
-    let kept_of = |v: &ArrayView2<u8>, i: usize| {
-        let row = v.row(i);
-        match row.as_slice() {
-            Some(row) => kept.iter().map(|&j| row[j]).collect(),
-            None => kept.iter().map(|&j| row[j]).collect(),
-        }
-    };
+    let kept_of = |v: &ArrayView2<u8>, i: usize| kept.iter().map(|&j| v[(i, j)]).collect();
     let (n_train, n_test) = (train.nrows(), test.nrows());
     let mut gram = Array2::<f32>::zeros((n_train, n_test));
     byte_product::product_into(
