@@ -312,11 +312,35 @@ pub(super) fn reduce(acc: &[f32; LANES]) -> f32 {
     ((half[0] + half[4]) + (half[1] + half[5])) + ((half[2] + half[6]) + (half[3] + half[7]))
 }
 
+/// `sum` (a row's lanes, reduced) plus `w · v` over the bytes past the last whole block, one
+/// at a time: how every instruction set ends a row's dot product.
+#[inline(always)]
+pub(super) fn dot_tail(sum: f32, w: &[f32], row: &[u8]) -> f32 {
+    let start = w.len() / LANES * LANES;
+    w[start..]
+        .iter()
+        .zip(&row[start..])
+        .fold(sum, |s, (wk, &vk)| wk.mul_add(f32::from(vk), s))
+}
+
+/// `g += Σ_n r_n v_n` over the bytes past the last whole block: how every instruction set ends
+/// a gradient sweep.
+#[inline(always)]
+pub(super) fn add_tail<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
+    for k in g.len() / LANES * LANES..g.len() {
+        let mut s = 0.0f32;
+        for n in 0..N {
+            s = r[n].mul_add(f32::from(rows[n][k]), s);
+        }
+        g[k] += s;
+    }
+}
+
 /// `w · v` for `N` rows of bytes at once.
 #[inline(always)]
 fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N]) -> [f32; N] {
     let mut acc = [[0.0f32; LANES]; N];
-    let (w16, w_rest) = w.as_chunks::<LANES>();
+    let (w16, _) = w.as_chunks::<LANES>();
     let blocks = rows.map(|r| r.as_chunks::<LANES>());
     for (j, wj) in w16.iter().enumerate() {
         for n in 0..N {
@@ -326,20 +350,13 @@ fn dots<const N: usize>(w: &[f32], rows: [&[u8]; N]) -> [f32; N] {
             }
         }
     }
-    let mut out = [0.0f32; N];
-    for n in 0..N {
-        out[n] = reduce(&acc[n]);
-        for (wk, vk) in w_rest.iter().zip(blocks[n].1) {
-            out[n] = wk.mul_add(f32::from(*vk), out[n]);
-        }
-    }
-    out
+    std::array::from_fn(|n| dot_tail(reduce(&acc[n]), w, rows[n]))
 }
 
 /// `g += Σ_n r_n v_n` for `N` rows of bytes, the rows added in order.
 #[inline(always)]
 fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
-    let (g16, g_rest) = g.as_chunks_mut::<LANES>();
+    let (g16, _) = g.as_chunks_mut::<LANES>();
     let blocks = rows.map(|r| r.as_chunks::<LANES>());
     for (j, gj) in g16.iter_mut().enumerate() {
         let mut s = [0.0f32; LANES];
@@ -353,13 +370,7 @@ fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], rows: [&[u8]; N]) {
             gj[k] += s[k];
         }
     }
-    for (k, gk) in g_rest.iter_mut().enumerate() {
-        let mut s = 0.0f32;
-        for n in 0..N {
-            s = r[n].mul_add(f32::from(blocks[n].1[k]), s);
-        }
-        *gk += s;
-    }
+    add_tail(g, r, rows);
 }
 
 /// Up to eight rows of a chunk, in groups of `N`: their logits, then (as wanted) their

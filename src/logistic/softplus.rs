@@ -129,8 +129,8 @@ pub fn loss(z: f32, t: f32) -> f32 {
     (z.max(0.0) - t * z) + log1p
 }
 
-/// Eight losses at once: plain Rust ([`Scalar`]) or AVX2 intrinsics (`Avx2`), the same
-/// operations in the same order, so bit-identical.
+/// Eight losses at once: plain Rust ([`Scalar`]) or AVX2 and FMA intrinsics (`Avx2Fma`), the
+/// same operations in the same order, so bit-identical.
 pub(crate) trait Lanes {
     /// `loss(z[k], t[k])` for each of the eight lanes.
     fn losses(z: &[f32; 8], t: &[f32; 8]) -> [f32; 8];
@@ -163,7 +163,7 @@ impl Lanes for Scalar {
 }
 
 #[cfg(target_arch = "x86_64")]
-pub(crate) use avx2::{Avx2, Avx2Fma};
+pub(crate) use avx2::Avx2Fma;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
@@ -176,25 +176,17 @@ mod avx2 {
         _mm256_setzero_ps, _mm256_slli_epi32, _mm256_storeu_ps, _mm256_sub_epi32, _mm256_sub_ps,
     };
 
-    /// [`super::loss`] on eight lanes with AVX2; only used once the processor has it.
-    pub(crate) struct Avx2;
-
-    impl Lanes for Avx2 {
-        #[inline(always)]
-        fn losses(z: &[f32; 8], t: &[f32; 8]) -> [f32; 8] {
-            // SAFETY: only reached after the caller checked for AVX2.
-            unsafe { losses(z, t) }
-        }
-
-        #[inline(always)]
-        fn probabilities(z: &[f32; 8]) -> [f32; 8] {
-            super::Scalar::probabilities(z)
-        }
-    }
-
     /// [`super::loss`] and [`super::probability`] on eight lanes with AVX2 and FMA; only used
     /// once the processor has both.
     pub(crate) struct Avx2Fma;
+
+    impl Avx2Fma {
+        /// Whether this processor has AVX2 and FMA.
+        pub(crate) fn available() -> bool {
+            std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+        }
+    }
 
     impl Lanes for Avx2Fma {
         #[inline(always)]
@@ -322,16 +314,16 @@ mod avx2 {
 }
 
 /// `Σ softplus(z_i) - t_i z_i` over pairs of logits and targets, each term in `f32`, the sum
-/// in `f64` over eight lanes in a fixed order; with AVX2 where the processor has it (the
-/// same operations either way, so the same results).
+/// in `f64` over eight lanes in a fixed order; with AVX2 and FMA where the processor has them
+/// (the same operations either way, so the same results).
 pub fn loss_sum(z: &[f32], t: &[f32]) -> f64 {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        #[target_feature(enable = "avx2")]
+    if Avx2Fma::available() {
+        #[target_feature(enable = "avx2,fma")]
         fn with_avx2(z: &[f32], t: &[f32]) -> f64 {
-            sum_with::<Avx2>(z, t)
+            sum_with::<Avx2Fma>(z, t)
         }
-        // SAFETY: the processor supports AVX2, checked just above.
+        // SAFETY: the processor supports AVX2 and FMA, checked just above.
         return unsafe { with_avx2(z, t) };
     }
     sum_with::<Scalar>(z, t)
@@ -455,30 +447,22 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn the_avx2_lanes_are_the_scalar_lanes_bit_for_bit() {
-        if !std::arch::is_x86_feature_detected!("avx2") {
+        if !Avx2Fma::available() {
             return;
         }
         for i in -3000..3000 {
             let z: [f32; 8] = std::array::from_fn(|k| (i * 8 + k as i32) as f32 / 61.0);
             let t: [f32; 8] = std::array::from_fn(|k| (k % 2) as f32);
-            let (a, b) = (Avx2::losses(&z, &t), Scalar::losses(&z, &t));
+            let (a, b) = (Avx2Fma::losses(&z, &t), Scalar::losses(&z, &t));
             assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits), "{z:?}");
-            if std::arch::is_x86_feature_detected!("fma") {
-                assert_eq!(
-                    Avx2Fma::losses(&z, &t).map(f32::to_bits),
-                    b.map(f32::to_bits)
-                );
-                let (p, q) = (Avx2Fma::probabilities(&z), Scalar::probabilities(&z));
-                assert_eq!(p.map(f32::to_bits), q.map(f32::to_bits), "{z:?}");
-            }
+            let (p, q) = (Avx2Fma::probabilities(&z), Scalar::probabilities(&z));
+            assert_eq!(p.map(f32::to_bits), q.map(f32::to_bits), "{z:?}");
         }
         let edges = [f32::NAN, -87.39, -87.41, 87.5, -200.0, 0.0, -0.0, f32::MAX];
-        if std::arch::is_x86_feature_detected!("fma") {
-            let (p, q) = (
-                Avx2Fma::probabilities(&edges),
-                Scalar::probabilities(&edges),
-            );
-            assert_eq!(p.map(f32::to_bits), q.map(f32::to_bits));
-        }
+        let (p, q) = (
+            Avx2Fma::probabilities(&edges),
+            Scalar::probabilities(&edges),
+        );
+        assert_eq!(p.map(f32::to_bits), q.map(f32::to_bits));
     }
 }

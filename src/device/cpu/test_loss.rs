@@ -128,8 +128,8 @@ fn direct_logits(theta: &Array1<f32>, test: &Subset) -> Vec<f64> {
 }
 
 /// Adds `Σ c g` over `updates` to each logit (in `updates`' order) and returns the summed
-/// loss of the new logits: one vectorised sweep over the logits, compiled for AVX2 where the
-/// processor has it (the same operations either way, so the same results).
+/// loss of the new logits: one vectorised sweep over the logits, compiled for AVX2 and FMA
+/// where the processor has them (the same operations either way, so the same results).
 fn update_and_sum(logits: &mut [f64], updates: &[(f64, &[f32])], t: &[f32]) -> f64 {
     #[inline(always)]
     fn body<S: softplus::Lanes>(logits: &mut [f64], updates: &[(f64, &[f32])], t: &[f32]) -> f64 {
@@ -168,12 +168,12 @@ fn update_and_sum(logits: &mut [f64], updates: &[(f64, &[f32])], t: &[f32]) -> f
         lanes + sum
     }
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        #[target_feature(enable = "avx2")]
+    if softplus::Avx2Fma::available() {
+        #[target_feature(enable = "avx2,fma")]
         fn with_avx2(logits: &mut [f64], updates: &[(f64, &[f32])], t: &[f32]) -> f64 {
-            body::<softplus::Avx2>(logits, updates, t)
+            body::<softplus::Avx2Fma>(logits, updates, t)
         }
-        // SAFETY: the processor supports AVX2, checked just above.
+        // SAFETY: the processor supports AVX2 and FMA, checked just above.
         return unsafe { with_avx2(logits, updates, t) };
     }
     body::<softplus::Scalar>(logits, updates, t)

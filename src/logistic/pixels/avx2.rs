@@ -3,7 +3,7 @@
 //! in the same order as the portable loops in `pixels.rs` (`mul_add`), skipping only blocks
 //! that add exact zeros there, so the results are bit-identical.
 
-use super::{Group, LANES, Widen, reduce};
+use super::{Group, LANES, Widen, add_tail, dot_tail, reduce};
 use std::arch::x86_64::{
     __m256, _mm_loadl_epi64, _mm256_add_ps, _mm256_cvtepi32_ps, _mm256_cvtepu8_epi32,
     _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
@@ -68,7 +68,6 @@ unsafe fn dots<const N: usize>(w: &[f32], group: &Group<N>) -> [f32; N] {
             }
         }
     });
-    let blocks = w.len() / LANES;
     let mut out = [0.0f32; N];
     for n in 0..N {
         let mut lanes = [0.0f32; LANES];
@@ -77,10 +76,7 @@ unsafe fn dots<const N: usize>(w: &[f32], group: &Group<N>) -> [f32; N] {
             _mm256_storeu_ps(lanes.as_mut_ptr(), lo[n]);
             _mm256_storeu_ps(lanes.as_mut_ptr().add(8), hi[n]);
         }
-        out[n] = reduce(&lanes);
-        for (wk, vk) in w[blocks * LANES..].iter().zip(&rows[n][blocks * LANES..]) {
-            out[n] = wk.mul_add(f32::from(*vk), out[n]);
-        }
+        out[n] = dot_tail(reduce(&lanes), w, rows[n]);
     }
     out
 }
@@ -114,11 +110,5 @@ unsafe fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], group: &Group<N>)
             _mm256_storeu_ps(g_hi, _mm256_add_ps(_mm256_loadu_ps(g_hi), s_hi));
         }
     });
-    for k in g.len() / LANES * LANES..g.len() {
-        let mut s = 0.0f32;
-        for n in 0..N {
-            s = r[n].mul_add(f32::from(rows[n][k]), s);
-        }
-        g[k] += s;
-    }
+    add_tail(g, r, rows);
 }

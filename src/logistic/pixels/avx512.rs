@@ -5,7 +5,7 @@
 //! same order with the same fused operation, and the blocks they skip add exact zeros there, so
 //! the results are bit-identical.
 
-use super::{Group, LANES, Widen, reduce};
+use super::{Group, LANES, Widen, add_tail, dot_tail, reduce};
 use std::arch::x86_64::{
     __m512, _mm_loadu_si128, _mm512_add_ps, _mm512_cvtepi32_ps, _mm512_cvtepu8_epi32,
     _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_set1_ps, _mm512_setzero_ps, _mm512_storeu_ps,
@@ -68,16 +68,12 @@ unsafe fn dots<const N: usize>(w: &[f32], group: &Group<N>) -> [f32; N] {
             }
         }
     });
-    let blocks = w.len() / LANES;
     let mut out = [0.0f32; N];
     for n in 0..N {
         let mut lanes = [0.0f32; LANES];
         // SAFETY: lanes holds 16 f32.
         unsafe { _mm512_storeu_ps(lanes.as_mut_ptr(), acc[n]) };
-        out[n] = reduce(&lanes);
-        for (wk, vk) in w[blocks * LANES..].iter().zip(&rows[n][blocks * LANES..]) {
-            out[n] = wk.mul_add(f32::from(*vk), out[n]);
-        }
+        out[n] = dot_tail(reduce(&lanes), w, rows[n]);
     }
     out
 }
@@ -105,11 +101,5 @@ unsafe fn add_rows<const N: usize>(g: &mut [f32], r: [f32; N], group: &Group<N>)
             _mm512_storeu_ps(gp.add(at), _mm512_add_ps(_mm512_loadu_ps(gp.add(at)), s));
         }
     });
-    for k in g.len() / LANES * LANES..g.len() {
-        let mut s = 0.0f32;
-        for n in 0..N {
-            s = r[n].mul_add(f32::from(rows[n][k]), s);
-        }
-        g[k] += s;
-    }
+    add_tail(g, r, rows);
 }
